@@ -16,6 +16,7 @@ from modelkit.schema import (
     Table,
     TableDesign,
     keys_for,
+    load_design,
 )
 
 
@@ -41,5 +42,6 @@ __all__ = [
     "TableDesign",
     "compile",
     "keys_for",
+    "load_design",
 ]
 __version__ = "0.1.0"

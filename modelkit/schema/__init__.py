@@ -20,6 +20,7 @@ from modelkit.schema._design import (
     TableDesign,
 )
 from modelkit.schema._keys import DesignKeys, EntityKeys, ParsedKey, keys_for
+from modelkit.schema._load import load_design, load_table
 
 __all__ = [
     "NO_CACHE",
@@ -46,4 +47,6 @@ __all__ = [
     "TableDesign",
     "compile_table",
     "keys_for",
+    "load_design",
+    "load_table",
 ]
