@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -214,7 +215,16 @@ def _caller() -> tuple[str, int]:
         frame = frame.f_back
     if frame is None:
         return "<unknown>", 0
-    return frame.f_code.co_filename, frame.f_lineno
+    return _shown_path(frame.f_code.co_filename), frame.f_lineno
+
+
+def _shown_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
 
 
 def _line_of(cls: type, fallback: int) -> int:
