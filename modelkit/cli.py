@@ -110,9 +110,10 @@ def check_command(schema: str, as_json: bool) -> None:
 def show_command(schema: str, fmt: str, width: int) -> None:
     """Show the table as a person reads it: each index with its entities, key templates and
     an example item, and each named access pattern with its key condition."""
+    design = _design(schema)
     from modelkit.show import show
 
-    click.echo(show(_design(schema), fmt, width), nl=False)  # type: ignore[arg-type]
+    click.echo(show(design, fmt, width), nl=False)  # type: ignore[arg-type]
 
 
 @main.command("export")
@@ -127,9 +128,10 @@ def show_command(schema: str, fmt: str, width: int) -> None:
 def export_command(schema: str, fmt: str, output: Path | None) -> None:
     """Export the table: CreateTable input for the AWS CLI, a CloudFormation template, a NoSQL
     Workbench model, or a module of PynamoDB models."""
+    design = _design(schema)
     from modelkit.export import export
 
-    text = export(_design(schema), fmt)
+    text = export(design, fmt)
     if output is None:
         click.echo(text)
     else:

@@ -1,0 +1,5 @@
+"""``python -m modelkit``: the command line."""
+
+from modelkit.cli import main
+
+main()
