@@ -20,7 +20,7 @@ from modelkit.schema import (
 )
 
 
-def compile(table: Table) -> TableDesign:  # noqa: A001 - the name the docs use
+def compile(table: Table) -> TableDesign:
     """Compile a :class:`Table`'s declarations into its immutable :class:`TableDesign`."""
     return table.compile()
 

@@ -103,8 +103,12 @@ def check_command(schema: str, as_json: bool) -> None:
 @main.command("show")
 @click.argument("schema")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
-    show_default=True, help="Output format.",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
 )
 @click.option("--width", type=int, default=120, show_default=True, help="Text width.")
 def show_command(schema: str, fmt: str, width: int) -> None:
@@ -119,12 +123,18 @@ def show_command(schema: str, fmt: str, width: int) -> None:
 @main.command("export")
 @click.argument("schema")
 @click.option(
-    "--format", "fmt", required=True,
+    "--format",
+    "fmt",
+    required=True,
     type=click.Choice(["create-table", "cloudformation", "nosql-workbench", "pynamodb"]),
     help="What to write.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 def export_command(schema: str, fmt: str, output: Path | None) -> None:
     """Export the table: CreateTable input for the AWS CLI, a CloudFormation template, a NoSQL
     Workbench model, or a module of PynamoDB models."""

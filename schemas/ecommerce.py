@@ -101,7 +101,9 @@ shop.pattern(
 shop.pattern("order by id", Order, index="GSI1", op="get", given=["order_id"])
 shop.pattern("order with its lines", [Order, OrderLine], index="GSI1", given=["order_id"])
 shop.pattern("place order", [Order, OrderLine], op="transaction")
-shop.pattern("update order status", Order, op="update", given=["customer_id", "placed_at", "order_id"])
+shop.pattern(
+    "update order status", Order, op="update", given=["customer_id", "placed_at", "order_id"]
+)
 shop.pattern(
     "orders to ship before a time",
     Order,

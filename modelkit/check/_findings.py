@@ -43,15 +43,49 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
         return f"{head}{self.severity} {self.code}: {subject}{self.message}{hint}"
 
 
-def error(code: str, message: str, *, hint: str = "", entity: str | None = None,
-          index: str | None = None, template: str | None = None, pattern: str | None = None,
-          where: str = "") -> Finding:
-    return Finding(severity="error", code=code, message=message, hint=hint, entity=entity,
-                   index=index, template=template, pattern=pattern, where=where)
+def error(
+    code: str,
+    message: str,
+    *,
+    hint: str = "",
+    entity: str | None = None,
+    index: str | None = None,
+    template: str | None = None,
+    pattern: str | None = None,
+    where: str = "",
+) -> Finding:
+    return Finding(
+        severity="error",
+        code=code,
+        message=message,
+        hint=hint,
+        entity=entity,
+        index=index,
+        template=template,
+        pattern=pattern,
+        where=where,
+    )
 
 
-def warning(code: str, message: str, *, hint: str = "", entity: str | None = None,
-            index: str | None = None, template: str | None = None, pattern: str | None = None,
-            where: str = "") -> Finding:
-    return Finding(severity="warning", code=code, message=message, hint=hint, entity=entity,
-                   index=index, template=template, pattern=pattern, where=where)
+def warning(
+    code: str,
+    message: str,
+    *,
+    hint: str = "",
+    entity: str | None = None,
+    index: str | None = None,
+    template: str | None = None,
+    pattern: str | None = None,
+    where: str = "",
+) -> Finding:
+    return Finding(
+        severity="warning",
+        code=code,
+        message=message,
+        hint=hint,
+        entity=entity,
+        index=index,
+        template=template,
+        pattern=pattern,
+        where=where,
+    )

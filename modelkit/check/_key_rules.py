@@ -68,8 +68,12 @@ def partition_key_smells(design: TableDesign, keys: DesignKeys) -> Iterator[Find
     """Partition keys that put many items on few partitions."""
     for entity in design.entities:
         for index, (pk, _sk) in keys[entity.name].formats.items():
-            at = {"entity": entity.name, "index": index, "template": pk.template.text,
-                  "where": entity.source}
+            at = {
+                "entity": entity.name,
+                "index": index,
+                "template": pk.template.text,
+                "where": entity.source,
+            }
             if not pk.fields:
                 yield warning(
                     "constant-partition-key",
@@ -128,9 +132,9 @@ def monotonic_sort_keys(design: TableDesign, keys: DesignKeys) -> Iterator[Findi
             yield warning(
                 "monotonic-sort-key",
                 f"starts with {lead} ({sk.codecs[lead].kind}), which only grows, and the "
-                f"partition key {pk.template.text!r} takes writes on at most {spread} value(s) at "
-                "a time: every write lands at the end of a few key ranges, which splitting for heat cannot "
-                "spread (at most 1,000 writes/s each)",
+                f"partition key {pk.template.text!r} takes writes on at most {spread} "
+                "value(s) at a time: every write lands at the end of a few key ranges, which "
+                "splitting for heat cannot spread (at most 1,000 writes/s each)",
                 entity=entity.name,
                 index=index,
                 template=sk.template.text,
@@ -158,7 +162,6 @@ def optional_primary_fields(design: TableDesign, keys: DesignKeys) -> Iterator[F
                         entity=entity.name,
                         index=PRIMARY,
                         template=template.text,
-                        hint="make the field required; optional fields belong in sparse "
-                        "index keys",
+                        hint="make the field required; optional fields belong in sparse index keys",
                         where=entity.source,
                     )

@@ -24,20 +24,32 @@ def _pattern(design: TableDesign, keys: DesignKeys, p: PatternDesign) -> Iterato
         return
     index_names = [i.name for i in design.indexes]
     if p.index not in index_names:
-        yield error("pattern-index", f"names unknown index {p.index!r}",
-                    hint=f"known: {', '.join(index_names)}", **at)
+        yield error(
+            "pattern-index",
+            f"names unknown index {p.index!r}",
+            hint=f"known: {', '.join(index_names)}",
+            **at,
+        )
         return
     known = [e.name for e in design.entities]
     unknown = [e for e in p.entities if e not in known]
     if unknown or not p.entities:
-        yield error("pattern-entity", f"names unknown entity {', '.join(unknown) or '(none)'}",
-                    hint=f"known: {', '.join(known)}", **at)
+        yield error(
+            "pattern-entity",
+            f"names unknown entity {', '.join(unknown) or '(none)'}",
+            hint=f"known: {', '.join(known)}",
+            **at,
+        )
         return
     if p.limit is not None and p.limit <= 0:
         yield error("pattern-limit", f"limit must be positive, not {p.limit}", **at)
     if p.sort is not None and p.sort not in SORT_OPS:
-        yield error("pattern-sort", f"unknown sort condition {p.sort!r}",
-                    hint=f"use one of {SORT_OPS}", **at)
+        yield error(
+            "pattern-sort",
+            f"unknown sort condition {p.sort!r}",
+            hint=f"use one of {SORT_OPS}",
+            **at,
+        )
         return
     if p.op == "scan":
         yield warning(
@@ -49,8 +61,12 @@ def _pattern(design: TableDesign, keys: DesignKeys, p: PatternDesign) -> Iterato
         )
         return
     if p.index != PRIMARY and p.op in ("put", "update", "delete", "batch_get", "transaction"):
-        yield error("pattern-index-op", f"{p.op} works on the table key, not on index {p.index}",
-                    hint="drop index=... for writes", **at)
+        yield error(
+            "pattern-index-op",
+            f"{p.op} works on the table key, not on index {p.index}",
+            hint="drop index=... for writes",
+            **at,
+        )
         return
     for name in p.entities:
         yield from _entity_in_pattern(keys, p, name, at)
@@ -62,15 +78,18 @@ def _entity_in_pattern(
 ) -> Iterator[Finding]:
     formats = keys[name].formats.get(p.index)
     if formats is None:
-        yield error("pattern-entity-index", f"entity {name} has no key in index {p.index}",
-                    hint=f"add {p.index!r}: Key(...) to the entity's indexes", **at)
+        yield error(
+            "pattern-entity-index",
+            f"entity {name} has no key in index {p.index}",
+            hint=f"add {p.index!r}: Key(...) to the entity's indexes",
+            **at,
+        )
         return
     pk, sk = formats
     fields = {f.name for f in keys[name].entity.fields}
     unknown = [g for g in p.given if g not in fields]
     if unknown and len(p.entities) == 1:
-        yield error("pattern-field", f"gives unknown field(s) {', '.join(unknown)} of {name}",
-                    **at)
+        yield error("pattern-field", f"gives unknown field(s) {', '.join(unknown)} of {name}", **at)
         return
     if p.op in ("put", "transaction") and not p.given:
         return
@@ -123,8 +142,9 @@ def _entity_in_pattern(
 def _collection(keys: DesignKeys, p: PatternDesign, at: dict[str, str]) -> Iterator[Finding]:
     if len(p.entities) < 2 or p.op != "query":
         return
-    texts = {keys[n].formats[p.index][0].template.text for n in p.entities
-             if p.index in keys[n].formats}
+    texts = {
+        keys[n].formats[p.index][0].template.text for n in p.entities if p.index in keys[n].formats
+    }
     if len(texts) > 1:
         yield error(
             "pattern-collection",

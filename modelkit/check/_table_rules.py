@@ -44,8 +44,9 @@ def index_limits(design: TableDesign, keys: DesignKeys) -> Iterator[Finding]:
 
 def attribute_clashes(design: TableDesign, keys: DesignKeys) -> Iterator[Finding]:
     """Entity fields stored under a name modelkit writes itself (key or type attributes)."""
-    reserved = {a: f"key attribute of index {i.name}" for i in design.indexes
-                for a in (i.pk, i.sk) if a}
+    reserved = {
+        a: f"key attribute of index {i.name}" for i in design.indexes for a in (i.pk, i.sk) if a
+    }
     reserved[design.type_attribute] = "entity type attribute"
     for entity in design.entities:
         for field in entity.fields:

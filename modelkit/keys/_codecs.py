@@ -272,7 +272,7 @@ class UUIDCodec(KeyCodec):
 class DecimalCodec(KeyCodec):
     """Sign class, biased exponent, then mantissa digits.
 
-    ``N`` < ``O`` < ``P`` (negative, zero, positive). A positive ``m × 10**e`` (``1 ≤ m < 10``)
+    ``N`` < ``O`` < ``P`` (negative, zero, positive). A positive ``m * 10**e`` (``1 ≤ m < 10``)
     is ``P`` + ``e + 500`` in three digits + ``:`` + ``m`` (``19.99`` → ``P501:1.999``). A
     negative one complements exponent and digits and ends with ``~`` so that longer
     mantissas sort first. Limited to DynamoDB's number range: 38 significant digits,

@@ -81,7 +81,7 @@ def _parse_segment(part: str, text: str) -> Segment:
     if bad:
         raise TemplateSyntaxError(
             f"fixed text {part!r} of {text!r} holds {', '.join(map(repr, bad))}; fixed text may "
-            f"not hold spaces, control characters or any of !\"#{ESCAPE}"
+            f'not hold spaces, control characters or any of !"#{ESCAPE}'
         )
     return Segment(text=part)
 
@@ -158,7 +158,9 @@ class KeyFormat:
             if value is None:
                 if not self.sparse:
                     why = "is missing" if not present else "is None"
-                    raise KeyValueError(f"{why}; it is needed for {self.attribute}", **self._at(name))
+                    raise KeyValueError(
+                        f"{why}; it is needed for {self.attribute}", **self._at(name)
+                    )
                 return None
             try:
                 parts.append(self.codecs[name].encode(value))

@@ -89,9 +89,7 @@ def _indexes(table: Table, problems: list[SchemaError], where: str) -> tuple[Ind
         if index.kind == "lsi":
             if table.sk is None:
                 problems.append(
-                    SchemaError(
-                        f"LSI {index.name!r} needs a table with a sort key", where=where
-                    )
+                    SchemaError(f"LSI {index.name!r} needs a table with a sort key", where=where)
                 )
             index = msgspec.structs.replace(index, pk=table.pk)
         result.append(index)
@@ -145,7 +143,9 @@ def _entity(
         at = f"{where}, index {index_name}"
         if index is None:
             known = ", ".join(by_index)
-            problems.append(SchemaError(f"names unknown index {index_name!r}", where=at, hint=f"known: {known}"))
+            problems.append(
+                SchemaError(f"names unknown index {index_name!r}", where=at, hint=f"known: {known}")
+            )
             continue
         pk_text = key.pk
         if index.kind == "lsi":
@@ -207,9 +207,7 @@ def _optional(field: mi.Field) -> bool:
     info = field.type
     while isinstance(info, mi.Metadata):
         info = info.type
-    return isinstance(info, mi.NoneType) or (
-        isinstance(info, mi.UnionType) and info.includes_none
-    )
+    return isinstance(info, mi.NoneType) or (isinstance(info, mi.UnionType) and info.includes_none)
 
 
 def _template(
@@ -243,9 +241,7 @@ def _template(
 
 
 def _pattern(decl: PatternDeclaration, table: Table) -> PatternDesign:
-    names = tuple(
-        e if isinstance(e, str) else _entity_name(e, table) for e in decl.entities
-    )
+    names = tuple(e if isinstance(e, str) else _entity_name(e, table) for e in decl.entities)
     return PatternDesign(
         name=decl.name,
         entities=names,

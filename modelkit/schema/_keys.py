@@ -37,13 +37,21 @@ class EntityKeys:
             index = design.index(key.index)
             sparse = key.index != PRIMARY
             pk = KeyFormat(
-                key.pk, codecs, role="partition", owner=entity.name, attribute=index.pk,
+                key.pk,
+                codecs,
+                role="partition",
+                owner=entity.name,
+                attribute=index.pk,
                 sparse=sparse,
             )
             sk = None
             if key.sk is not None and index.sk is not None:
                 sk = KeyFormat(
-                    key.sk, codecs, role="sort", owner=entity.name, attribute=index.sk,
+                    key.sk,
+                    codecs,
+                    role="sort",
+                    owner=entity.name,
+                    attribute=index.sk,
                     sparse=sparse,
                 )
             self.formats[key.index] = (pk, sk)
@@ -99,11 +107,13 @@ class EntityKeys:
         sk = self.formats[index][1]
         if sk is None:
             if op not in ("eq", "prefix"):
-                raise KeyValueError(f"{index} has no sort key for a {op} condition",
-                                    entity=self.entity.name)
+                raise KeyValueError(
+                    f"{index} has no sort key for a {op} condition", entity=self.entity.name
+                )
             return None
-        return sort_condition(sk, {f: v for f, v in given.items() if f in sk.fields}, op, value,
-                              upper)
+        return sort_condition(
+            sk, {f: v for f, v in given.items() if f in sk.fields}, op, value, upper
+        )
 
 
 class DesignKeys:

@@ -77,8 +77,9 @@ def _text(view: dict[str, Any], width: int) -> str:
         for column in ("pattern", "op", "entities", "index", "key condition", "order / limit"):
             grid.add_column(column, overflow="fold")
         for p in view["patterns"]:
-            grid.add_row(p["name"], p["op"], ", ".join(p["entities"]), p["index"],
-                         p["condition"], _order(p))
+            grid.add_row(
+                p["name"], p["op"], ", ".join(p["entities"]), p["index"], p["condition"], _order(p)
+            )
         console.print()
         console.print(grid)
     return out.getvalue()
@@ -103,20 +104,31 @@ def _markdown(view: dict[str, Any]) -> str:
         head = ["entity", index["pk"]] + ([index["sk"]] if index["sk"] else []) + ["example"]
         lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for row in index["entities"]:
-            cells = [row["entity"] + (" (sparse)" if row["sparse"] else ""),
-                     f"`{row['pk']}`<br>`{row['example'].get(index['pk'], '')}`"]
+            cells = [
+                row["entity"] + (" (sparse)" if row["sparse"] else ""),
+                f"`{row['pk']}`<br>`{row['example'].get(index['pk'], '')}`",
+            ]
             if index["sk"]:
                 cells.append(f"`{row['sk']}`<br>`{row['example'].get(index['sk'], '')}`")
             cells.append(_other_attributes(index, row))
             lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
         lines.append("")
     if view["patterns"]:
-        lines += ["## Access patterns", "",
-                  "| pattern | op | entities | index | key condition | order / limit |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "## Access patterns",
+            "",
+            "| pattern | op | entities | index | key condition | order / limit |",
+            "|---|---|---|---|---|---|",
+        ]
         for p in view["patterns"]:
-            cells = [p["name"], p["op"], ", ".join(p["entities"]), p["index"],
-                     f"`{p['condition']}`", _order(p)]
+            cells = [
+                p["name"],
+                p["op"],
+                ", ".join(p["entities"]),
+                p["index"],
+                f"`{p['condition']}`",
+                _order(p),
+            ]
             lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
         lines.append("")
     return "\n".join(lines)

@@ -105,8 +105,7 @@ def key_condition_text(design: TableDesign, pattern: PatternDesign) -> str:
         return f'{text} AND {index.sk} = "{sk.template.text}"'
     segments = sk.template.segments
     cut = next(
-        (i for i, s in enumerate(segments) if s.field is not None and s.field not in
-         pattern.given),
+        (i for i, s in enumerate(segments) if s.field is not None and s.field not in pattern.given),
         len(segments),
     )
     prefix = DELIMITER.join(s.text or "{" + str(s.field) + "}" for s in segments[:cut])

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SHOP = str(ROOT / "schemas" / "ecommerce.py")
 
-CLASHING = '''
+CLASHING = """
 import msgspec
 from modelkit import Key, Table
 
@@ -26,12 +26,15 @@ class Profile(msgspec.Struct):
 @t.entity(key=Key(pk="USER#{email}", sk="ORDER"))
 class Order(msgspec.Struct):
     email: str
-'''
+"""
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "modelkit", *args], capture_output=True, text=True, cwd=cwd,
+        [sys.executable, "-m", "modelkit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
         timeout=60,
     )
 
@@ -98,8 +101,13 @@ def test_module_name_and_table_selector() -> None:
 def test_show_text_markdown_json() -> None:
     text = run("show", SHOP)
     assert text.returncode == 0, text.stderr
-    for expected in ("GSI1", "CUSTOMER#{customer_id}", "CUSTOMER#", "orders of a customer",
-                     "Order (sparse)"):
+    for expected in (
+        "GSI1",
+        "CUSTOMER#{customer_id}",
+        "CUSTOMER#",
+        "orders of a customer",
+        "Order (sparse)",
+    ):
         assert expected in text.stdout
     markdown = run("show", SHOP, "--format", "markdown")
     assert markdown.stdout.startswith("# Table `shop`")
