@@ -134,7 +134,7 @@ class KeyFormat:
         lines.append(f"        k = {f' + {DELIMITER!r} + '.join(pieces)}")
         lines.append("    except Exception:")
         lines.append(f"        return _slow(v, {access == 'item'})")
-        lines.append(f"    if len(k) > {self.max_bytes // 4}: _limit(k)")
+        lines.append(f"    if not k or len(k) > {self.max_bytes // 4}: _limit(k)")
         lines.append("    return k")
         source = "\n".join(lines)
         exec(compile(source, f"<key template {self.template.text!r}>", "exec"), namespace)

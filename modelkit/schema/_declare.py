@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from modelkit.errors import SchemaError
 from modelkit.keys import SortOp
 from modelkit.schema._design import (
     PRIMARY,
@@ -29,9 +30,12 @@ S = TypeVar("S", bound=type[msgspec.Struct])
 
 
 class Key(msgspec.Struct, frozen=True):
-    """Partition and (optional) sort key templates: ``Key(pk="CUSTOMER#{id}", sk="PROFILE")``."""
+    """Partition and sort key templates: ``Key(pk="CUSTOMER#{id}", sk="PROFILE")``.
 
-    pk: str
+    An LSI shares the table's partition key, so its key gives only ``sk``.
+    """
+
+    pk: str | None = None
     sk: str | None = None
 
 
@@ -147,6 +151,11 @@ class Table:
         (``keys`` may give all of them at once, with ``"primary"`` for the table). ``ttl``
         names the entity's expiry field (written to the table's TTL attribute).
         """
+        if key is not None and not isinstance(key, Key):
+            raise SchemaError(
+                f"entity() takes key=Key(pk=..., sk=...), not {key!r}",
+                hint="write @table.entity(key=Key(...)) with parentheses",
+            )
         all_keys: dict[str, Key] = dict(keys or {})
         if key is not None:
             all_keys[PRIMARY] = key
