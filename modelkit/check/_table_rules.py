@@ -11,7 +11,8 @@ MAX_GSIS = 20
 MAX_LSIS = 5
 MAX_ITEM_BYTES = 400 * 1024
 ITEM_WARN_BYTES = 300 * 1024
-INDEX_ENTRY_OVERHEAD = 100
+#: Typical size of one key attribute's value, for the item-size estimate.
+KEY_VALUE_ESTIMATE = 100
 
 
 def index_limits(design: TableDesign, keys: DesignKeys) -> Iterator[Finding]:
@@ -110,7 +111,7 @@ def item_sizes(design: TableDesign, keys: DesignKeys) -> Iterator[Finding]:
         for field in entity.fields:
             if field.max_bytes is not None:
                 total += len((field.attribute or field.name).encode()) + field.max_bytes
-        total += sum(len(a) + 2048 for a in design.key_attributes())
+        total += sum(len(a) + KEY_VALUE_ESTIMATE for a in design.key_attributes())
         if total >= ITEM_WARN_BYTES:
             verdict = "exceeds" if total > MAX_ITEM_BYTES else "approaches"
             yield warning(
