@@ -45,8 +45,9 @@ def _index_title(index: dict[str, Any]) -> str:
     return f"{index['name']} ({kind}: {keys}; projection {index['projection']})"
 
 
-def _other_attributes(index: dict[str, Any], row: dict[str, Any]) -> str:
-    skip = {index["pk"], index["sk"]}
+def _other_attributes(view: dict[str, Any], row: dict[str, Any]) -> str:
+    """The example's own attributes (key and type attributes are in their columns)."""
+    skip = {*view["key_attributes"], view["type_attribute"]}
     return ", ".join(f"{k}={v}" for k, v in row["example"].items() if k not in skip)
 
 
@@ -62,13 +63,13 @@ def _text(view: dict[str, Any], width: int) -> str:
         grid.add_column(index["pk"])
         if index["sk"]:
             grid.add_column(index["sk"])
-        grid.add_column("example item", overflow="fold")
+        grid.add_column("attributes (example)", overflow="fold")
         for row in index["entities"]:
             name = row["entity"] + (" (sparse)" if row["sparse"] else "")
             cells = [name, f"{row['pk']}\n{row['example'].get(index['pk'], '')}"]
             if index["sk"]:
                 cells.append(f"{row['sk']}\n{row['example'].get(index['sk'], '')}")
-            cells.append(_other_attributes(index, row))
+            cells.append(_other_attributes(view, row))
             grid.add_row(*cells)
         console.print()
         console.print(grid)
@@ -101,7 +102,12 @@ def _markdown(view: dict[str, Any]) -> str:
     lines += [f"- {line}" for line in _summary(view)] + [""]
     for index in view["indexes"]:
         lines += [f"## {_index_title(index)}", ""]
-        head = ["entity", index["pk"]] + ([index["sk"]] if index["sk"] else []) + ["example"]
+        head = [
+            "entity",
+            index["pk"],
+            *([index["sk"]] if index["sk"] else []),
+            "attributes (example)",
+        ]
         lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for row in index["entities"]:
             cells = [
@@ -110,7 +116,7 @@ def _markdown(view: dict[str, Any]) -> str:
             ]
             if index["sk"]:
                 cells.append(f"`{row['sk']}`<br>`{row['example'].get(index['sk'], '')}`")
-            cells.append(_other_attributes(index, row))
+            cells.append(_other_attributes(view, row))
             lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
         lines.append("")
     if view["patterns"]:

@@ -29,6 +29,7 @@ def table_view(design: TableDesign) -> dict[str, Any]:
         "stream": design.stream,
         "replicas": list(design.replicas),
         "type_attribute": design.type_attribute,
+        "key_attributes": list(design.key_attributes()),
         "indexes": [_index_view(design, i.name) for i in design.indexes],
         "patterns": [pattern_view(design, p) for p in design.patterns],
     }
@@ -98,6 +99,8 @@ def key_condition_text(design: TableDesign, pattern: PatternDesign) -> str:
     text = f'{index.pk} = "{pk.template.text}"'
     if sk is None or index.sk is None:
         return text
+    if len(pattern.entities) > 1:
+        return _collection_condition(design, pattern, text, index.sk)
     leading = 0
     while leading < len(sk.fields) and sk.fields[leading] in pattern.given:
         leading += 1
@@ -119,3 +122,22 @@ def key_condition_text(design: TableDesign, pattern: PatternDesign) -> str:
     if op == "between":
         low = f'"{prefix}{{{field}:from}}"'
     return f"{text} AND " + _RANGE_TEXT[op].format(lhs=index.sk, low=low, high=high)
+
+
+def _collection_condition(design: TableDesign, pattern: PatternDesign, text: str, sk: str) -> str:
+    """Several entities: only the sort-key segments they all share can narrow the query."""
+    keys = keys_for(design)
+    templates = [keys[e].formats[pattern.index][1] for e in pattern.entities]
+    runs = [t.template.segments for t in templates if t is not None]
+    common = []
+    for column in zip(*runs, strict=False):
+        first = column[0]
+        if any(s != first for s in column) or (
+            first.field is not None and first.field not in pattern.given
+        ):
+            break
+        common.append(first.text or "{" + str(first.field) + "}")
+    if len(common) < min(len(r) for r in runs):
+        prefix = DELIMITER.join(common)
+        return f'{text} AND begins_with({sk}, "{prefix}{DELIMITER}")' if prefix else text
+    return f'{text} AND {sk} = "{DELIMITER.join(common)}"'

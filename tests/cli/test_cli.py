@@ -119,6 +119,8 @@ def test_show_text_markdown_json() -> None:
         'PK = "CUSTOMER#{customer_id}" AND SK BETWEEN "ORDER#{placed_at:from}" AND '
         '"ORDER#{placed_at:to}"'
     )
+    lines = next(p for p in data["patterns"] if p["name"] == "order with its lines")
+    assert lines["condition"] == 'GSI1PK = "ORDER#{order_id}"'
     order_rows = {r["entity"]: r for r in data["indexes"][0]["entities"]}
     assert order_rows["Order"]["example"]["PK"].startswith("CUSTOMER#")
     assert order_rows["Order"]["example"]["_type"] == "Order"
