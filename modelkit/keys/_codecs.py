@@ -35,6 +35,8 @@ AFTER_DELIMITER = chr(ord(DELIMITER) + 1)
 _NEEDS_ESCAPE = re.compile("[\x00-\x24\ud800-\udfff]")
 _ESCAPED = re.compile(r"\$([0-9A-F]{2})")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_KEY_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", re.ASCII)
+_KEY_DATE = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -212,14 +214,17 @@ class DateTimeCodec(KeyCodec):
                 f"{value.isoformat()} is a naive datetime; keys need timezone-aware datetimes "
                 "(for example datetime.now(timezone.utc))"
             )
-        utc = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return utc.isoformat(timespec="microseconds") + "Z"
+        try:
+            utc = value.astimezone(dt.UTC)
+        except OverflowError:
+            raise KeyCodecError(f"{value.isoformat()} is out of range in UTC") from None
+        return utc.isoformat(timespec="microseconds")[:-6] + "Z"  # drop "+00:00"
 
     def decode(self, text: str) -> dt.datetime:
-        if len(text) != 27 or not text.endswith("Z"):
+        if _KEY_DATETIME.fullmatch(text) is None:
             raise KeyCodecError(f"{text!r} is not a key datetime (YYYY-MM-DDTHH:MM:SS.ffffffZ)")
         try:
-            return dt.datetime.fromisoformat(text[:-1]).replace(tzinfo=dt.UTC)
+            return dt.datetime.fromisoformat(text)  # reads the Z as UTC (Python 3.11+)
         except ValueError as exc:
             raise KeyCodecError(f"{text!r} is not a key datetime: {exc}") from None
 
@@ -237,7 +242,7 @@ class DateCodec(KeyCodec):
         return value.isoformat()
 
     def decode(self, text: str) -> dt.date:
-        if len(text) != 10:
+        if _KEY_DATE.fullmatch(text) is None:
             raise KeyCodecError(f"{text!r} is not a key date (YYYY-MM-DD)")
         try:
             return dt.date.fromisoformat(text)
@@ -291,10 +296,9 @@ class DecimalCodec(KeyCodec):
             raise KeyCodecError(f"{number} is not a finite number")
         if number.is_zero():
             return "O"
-        sign, digits, exponent = number.normalize().as_tuple()
-        assert isinstance(exponent, int)
-        mantissa = "".join(map(str, digits))
-        adjusted = exponent + len(mantissa) - 1
+        sign, digits, _ = number.as_tuple()
+        mantissa = "".join(map(str, digits)).strip("0")
+        adjusted = number.adjusted()
         if len(mantissa) > 38 or not -130 <= adjusted <= 125:
             raise KeyCodecError(
                 f"{number} is outside DynamoDB's number range (38 significant digits, "
@@ -364,7 +368,10 @@ class EnumeratedCodec(KeyCodec):
         return self.base.encode(self._to_value(value))
 
     def decode(self, text: str) -> Any:
-        value = self._from_value(self.base.decode(text))
+        try:
+            value = self._from_value(self.base.decode(text))
+        except (ValueError, TypeError):
+            raise KeyCodecError(f"{text!r} is not one of the declared values") from None
         if value not in self._allowed:
             raise KeyCodecError(f"{text!r} is not one of the declared values")
         return value
@@ -386,7 +393,7 @@ def enum_codec(cls: type[enum.Enum]) -> EnumeratedCodec:
     base = _base_for_values(raw, f"enum {cls.__name__}")
     orderable = issubclass(cls, str | int)
     return EnumeratedCodec(
-        base, members, lambda m: m.value, cls, kind=f"enum {cls.__name__}", orderable=orderable
+        base, members, lambda m: cls(m).value, cls, kind=f"enum {cls.__name__}", orderable=orderable
     )
 
 

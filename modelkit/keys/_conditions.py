@@ -92,7 +92,14 @@ def sort_condition(
     low = prefix + _encode(fmt, field, value)
     final = fmt.template.segments[-1].field == field
     if op == "between":
-        return KeyCondition("between", (low, prefix + _encode(fmt, field, upper) + AFTER_DELIMITER))
+        high = prefix + _encode(fmt, field, upper)
+        if high.encode() < low.encode():
+            raise KeyValueError(
+                f"between needs value <= upper, but {value!r} sorts after {upper!r}; swap them",
+                entity=fmt.owner,
+                field=field,
+            )
+        return KeyCondition("between", (low, high + AFTER_DELIMITER))
     if not prefix:
         single: dict[str, tuple[DynamoOp, str]] = {
             "gt": ("gt", low + AFTER_DELIMITER),

@@ -112,6 +112,7 @@ class KeyFormat:
         self.max_bytes = MAX_KEY_BYTES[role]
         self.format_obj: Callable[[Any], str | None] = self._generate("getattr")
         self.format_map: Callable[[Mapping[str, Any]], str | None] = self._generate("item")
+        self.parse: Callable[[str], dict[str, Any]] = self._generate_parse()
 
     # -- formatting ------------------------------------------------------------------------
 
@@ -198,7 +199,34 @@ class KeyFormat:
 
     # -- parsing -----------------------------------------------------------------------------
 
-    def parse(self, key: str) -> dict[str, Any]:
+    def _generate_parse(self) -> Callable[[str], dict[str, Any]]:
+        """Straight-line parser; any mismatch goes to :meth:`_parse_slow` for the message."""
+        namespace: dict[str, Any] = {"_slow": self._parse_slow}
+        segments = self.template.segments
+        checks = [f"len(p) != {len(segments)}"]
+        items = []
+        for i, segment in enumerate(segments):
+            if segment.field is None:
+                checks.append(f"p[{i}] != {segment.text!r}")
+            else:
+                namespace[f"d{i}"] = self.codecs[segment.field].decode
+                items.append(f"{segment.field!r}: d{i}(p[{i}])")
+        source = "\n".join(
+            [
+                "def parse(k):",
+                f"    p = k.split({DELIMITER!r})",
+                f"    if {' or '.join(checks)}: return _slow(k)",
+                "    try:",
+                f"        return {{{', '.join(items)}}}",
+                "    except Exception:",
+                "        return _slow(k)",
+            ]
+        )
+        exec(compile(source, f"<key parser {self.template.text!r}>", "exec"), namespace)
+        parse: Callable[[str], dict[str, Any]] = namespace["parse"]
+        return parse
+
+    def _parse_slow(self, key: str) -> dict[str, Any]:
         """Field values of ``key``; :class:`KeyParseError` if this template cannot produce it."""
         parts = key.split(DELIMITER)
         segments = self.template.segments
