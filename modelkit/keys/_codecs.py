@@ -57,7 +57,11 @@ def _escape_char(match: re.Match[str]) -> str:
 
 
 def escape_str(text: str) -> str:
-    """Escape ``text`` for a key segment (fast when nothing needs escaping)."""
+    """Escape ``text`` for a key segment (a no-op for ordinary ids).
+
+    Generated formatters skip this call for letters, digits and ``-`` (see
+    ``KeyFormat._generate``); here a regex search finds anything else worth escaping.
+    """
     if _NEEDS_ESCAPE.search(text) is None:
         return text
     return _NEEDS_ESCAPE.sub(_escape_char, text)
