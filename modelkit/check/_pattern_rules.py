@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modelkit.check._findings import Finding, error, warning
+from modelkit.check._key_rules import segments_overlap
 from modelkit.keys import SORT_OPS
 from modelkit.schema import PRIMARY, DesignKeys, PatternDesign, TableDesign
 
@@ -68,9 +69,11 @@ def _pattern(design: TableDesign, keys: DesignKeys, p: PatternDesign) -> Iterato
             **at,
         )
         return
-    for name in p.entities:
-        yield from _entity_in_pattern(keys, p, name, at)
+    found = [f for name in p.entities for f in _entity_in_pattern(keys, p, name, at)]
+    yield from found
     yield from _collection(keys, p, at)
+    if not found:
+        yield from _shared_partition(design, keys, p, at)
 
 
 def _entity_in_pattern(
@@ -151,5 +154,40 @@ def _collection(keys: DesignKeys, p: PatternDesign, at: dict[str, str]) -> Itera
             f"reads one item collection but the entities' partition keys differ: "
             f"{', '.join(sorted(texts))}",
             hint="entities read together must share the partition key template in that index",
+            **at,
+        )
+
+
+def _shared_partition(
+    design: TableDesign, keys: DesignKeys, p: PatternDesign, at: dict[str, str]
+) -> Iterator[Finding]:
+    """A query whose sort-key condition has no fixed text in front also reads the items of
+    other entities that share the partition, and pays for them."""
+    if p.op != "query" or len(p.entities) != 1:
+        return
+    name = p.entities[0]
+    pk, sk = keys[name].formats[p.index]
+    if sk is None:
+        return
+    first = sk.template.segments[0]
+    if first.field is None or first.field in p.given:
+        return
+    others = [
+        other.name
+        for other in design.entities
+        if other.name != name
+        and p.index in keys[other.name].formats
+        and segments_overlap(pk, keys[other.name].formats[p.index][0])
+    ]
+    if others:
+        yield warning(
+            "pattern-shared-partition",
+            f"{name}'s sort key {sk.template.text!r} starts with a field, so this query also "
+            f"reads {', '.join(others)} items of the same partition (and pays for them)",
+            hint=f"lead the sort key with fixed text (e.g. '{name.upper()}#{{{first.field}}}') "
+            "so the condition stays inside the entity's own key range",
+            entity=name,
+            index=p.index,
+            template=sk.template.text,
             **at,
         )

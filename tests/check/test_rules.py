@@ -305,3 +305,38 @@ def test_cache_policy_is_kept_in_the_design() -> None:
     design = t.compile()
     assert design.entity("A").cache.ttl == 42
     assert design.entity("A").cache.mode == "write-through"
+
+
+def test_range_without_fixed_text_reads_other_entities_of_the_partition() -> None:
+    t = Table("mixed")
+
+    @t.entity(key=Key(pk="DEVICE#{device_id}", sk="{at}"))
+    class Reading(msgspec.Struct):
+        device_id: str
+        at: dt.datetime
+
+    @t.entity(key=Key(pk="DEVICE#{device_id}", sk="PROFILE"))
+    class Device(msgspec.Struct):
+        device_id: str
+
+    t.pattern("readings in a period", Reading, given=["device_id"], sort="between")
+    finding = only(t, "pattern-shared-partition")
+    assert (finding.entity, finding.template) == ("Reading", "{at}")
+    assert "Device items" in finding.message
+    assert "'READING#{at}'" in finding.hint
+
+
+def test_range_after_fixed_text_stays_in_the_entity() -> None:
+    t = Table("apart")
+
+    @t.entity(key=Key(pk="DEVICE#{device_id}", sk="READING#{at}"))
+    class Reading(msgspec.Struct):
+        device_id: str
+        at: dt.datetime
+
+    @t.entity(key=Key(pk="DEVICE#{device_id}", sk="PROFILE"))
+    class Device(msgspec.Struct):
+        device_id: str
+
+    t.pattern("readings in a period", Reading, given=["device_id"], sort="between")
+    assert "pattern-shared-partition" not in codes(t)
