@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import msgspec
 
@@ -43,49 +43,20 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
         return f"{head}{self.severity} {self.code}: {subject}{self.message}{hint}"
 
 
-def error(
-    code: str,
-    message: str,
-    *,
-    hint: str = "",
-    entity: str | None = None,
-    index: str | None = None,
-    template: str | None = None,
-    pattern: str | None = None,
-    where: str = "",
-) -> Finding:
-    return Finding(
-        severity="error",
-        code=code,
-        message=message,
-        hint=hint,
-        entity=entity,
-        index=index,
-        template=template,
-        pattern=pattern,
-        where=where,
-    )
+class Context(TypedDict, total=False):
+    """Where a finding applies and what to do about it."""
+
+    hint: str
+    entity: str | None
+    index: str | None
+    template: str | None
+    pattern: str | None
+    where: str
 
 
-def warning(
-    code: str,
-    message: str,
-    *,
-    hint: str = "",
-    entity: str | None = None,
-    index: str | None = None,
-    template: str | None = None,
-    pattern: str | None = None,
-    where: str = "",
-) -> Finding:
-    return Finding(
-        severity="warning",
-        code=code,
-        message=message,
-        hint=hint,
-        entity=entity,
-        index=index,
-        template=template,
-        pattern=pattern,
-        where=where,
-    )
+def error(code: str, message: str, **context: Unpack[Context]) -> Finding:
+    return Finding(severity="error", code=code, message=message, **context)
+
+
+def warning(code: str, message: str, **context: Unpack[Context]) -> Finding:
+    return Finding(severity="warning", code=code, message=message, **context)

@@ -27,6 +27,15 @@ def projection(index: IndexDesign) -> dict[str, Any]:
     return result
 
 
+def index_shape(index: IndexDesign) -> dict[str, Any]:
+    """``IndexName``, ``KeySchema`` and ``Projection`` of a GSI or LSI."""
+    return {
+        "IndexName": index.name,
+        "KeySchema": key_schema(index.pk, index.sk),
+        "Projection": projection(index),
+    }
+
+
 def throughput(capacity: Provisioned) -> dict[str, int]:
     return {"ReadCapacityUnits": capacity.rcu, "WriteCapacityUnits": capacity.wcu}
 

@@ -11,8 +11,8 @@ from modelkit.export._shapes import (
     attribute_definitions,
     billing_mode,
     index_capacity,
+    index_shape,
     key_schema,
-    projection,
     throughput,
 )
 from modelkit.schema import Provisioned, TableDesign
@@ -76,14 +76,7 @@ def _common(design: TableDesign) -> dict[str, Any]:
         "BillingMode": billing_mode(design),
     }
     if design.lsis:
-        props["LocalSecondaryIndexes"] = [
-            {
-                "IndexName": i.name,
-                "KeySchema": key_schema(design.pk, i.sk),
-                "Projection": projection(i),
-            }
-            for i in design.lsis
-        ]
+        props["LocalSecondaryIndexes"] = [index_shape(i) for i in design.lsis]
     if design.ttl_attribute is not None:
         props["TimeToLiveSpecification"] = {
             "AttributeName": design.ttl_attribute,
@@ -98,11 +91,7 @@ def _table(design: TableDesign) -> dict[str, Any]:
         props["ProvisionedThroughput"] = throughput(design.billing)
     gsis = []
     for index in design.gsis:
-        gsi = {
-            "IndexName": index.name,
-            "KeySchema": key_schema(index.pk, index.sk),
-            "Projection": projection(index),
-        }
+        gsi = index_shape(index)
         capacity = index_capacity(design, index)
         if capacity is not None:
             gsi["ProvisionedThroughput"] = throughput(capacity)
@@ -128,11 +117,7 @@ def _global_table(design: TableDesign) -> dict[str, Any]:
     gsis = []
     replica_gsis = []
     for index in design.gsis:
-        gsi: dict[str, Any] = {
-            "IndexName": index.name,
-            "KeySchema": key_schema(index.pk, index.sk),
-            "Projection": projection(index),
-        }
+        gsi: dict[str, Any] = index_shape(index)
         capacity = index_capacity(design, index)
         if capacity is not None:
             gsi["WriteProvisionedThroughputSettings"] = _write_scaling(capacity)

@@ -8,8 +8,8 @@ from modelkit.export._shapes import (
     attribute_definitions,
     billing_mode,
     index_capacity,
+    index_shape,
     key_schema,
-    projection,
     throughput,
 )
 from modelkit.schema import Provisioned, TableDesign
@@ -29,23 +29,12 @@ def create_table_input(design: TableDesign) -> dict[str, Any]:
     }
     gsis = []
     for index in design.gsis:
-        gsi: dict[str, Any] = {
-            "IndexName": index.name,
-            "KeySchema": key_schema(index.pk, index.sk),
-            "Projection": projection(index),
-        }
+        gsi: dict[str, Any] = index_shape(index)
         capacity = index_capacity(design, index)
         if capacity is not None:
             gsi["ProvisionedThroughput"] = throughput(capacity)
         gsis.append(gsi)
-    lsis = [
-        {
-            "IndexName": index.name,
-            "KeySchema": key_schema(design.pk, index.sk),
-            "Projection": projection(index),
-        }
-        for index in design.lsis
-    ]
+    lsis = [index_shape(index) for index in design.lsis]
     if gsis:
         request["GlobalSecondaryIndexes"] = gsis
     if lsis:
