@@ -15,7 +15,8 @@ from modelkit import keys_for
 from modelkit.errors import LoadError
 from modelkit.export import create_table_input, export, read_workbench_key_schema, workbench_model
 
-MODELS = ROOT.parent / "shared" / "data" / "models"
+#: Published NoSQL Workbench models, copied from shared/data/models with their licences.
+MODELS = ROOT / "tests" / "fixtures" / "workbench"
 WHEN = dt.datetime(2024, 5, 1, 21, 18, tzinfo=dt.UTC)
 
 
