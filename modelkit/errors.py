@@ -40,3 +40,70 @@ class KeyParseError(ModelkitError, ValueError):
 
 class LoadError(ModelkitError):
     """A schema file or module that cannot be loaded (missing, syntax error, no table)."""
+
+
+# -- errors of reads and writes (repositories) ----------------------------------------------
+
+
+class ValidationError(ModelkitError, ValueError):
+    """An item or request refused before it is sent: over 400 KB, an empty key value, an empty
+    set, a key over its size limit, a NaN, an update that cannot rebuild an index key."""
+
+
+class DynamoError(ModelkitError):
+    """A DynamoDB request that failed; ``code`` is DynamoDB's error code."""
+
+    def __init__(self, message: str, *, code: str = "", operation: str = "") -> None:
+        self.code = code
+        self.operation = operation
+        super().__init__(message)
+
+
+class TableNotFound(DynamoError):
+    """The table (or index) does not exist on this endpoint: deploy it first."""
+
+
+class NotFound(DynamoError):
+    """No item with that key."""
+
+
+class ConditionFailed(DynamoError):
+    """A conditional write whose condition was false; ``item`` is the current item when the
+    request asked for it (``return_values_on_condition_check_failure``)."""
+
+    def __init__(self, message: str, *, item: object = None, operation: str = "") -> None:
+        self.item = item
+        super().__init__(message, code="ConditionalCheckFailedException", operation=operation)
+
+
+class CancellationReason:
+    """Why one item of a canceled transaction failed."""
+
+    __slots__ = ("code", "index", "item", "message", "target")
+
+    def __init__(
+        self, index: int, code: str, message: str = "", item: object = None, target: object = None
+    ) -> None:
+        self.index = index
+        self.code = code
+        self.message = message
+        self.item = item
+        self.target = target
+
+    def __repr__(self) -> str:
+        return f"CancellationReason({self.index}, {self.code!r}, target={self.target!r})"
+
+
+class TransactionCanceled(DynamoError):
+    """A transaction DynamoDB canceled; ``reasons`` holds one entry per failed item, each naming
+    the operation it belongs to (``target``)."""
+
+    def __init__(self, message: str, *, reasons: list[CancellationReason]) -> None:
+        self.reasons = reasons
+        super().__init__(
+            message, code="TransactionCanceledException", operation="TransactWriteItems"
+        )
+
+
+class Throttled(DynamoError):
+    """DynamoDB kept refusing for lack of capacity after every retry."""
