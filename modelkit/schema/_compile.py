@@ -181,6 +181,7 @@ def _entity(
     ttl_field = decl.ttl or (table.ttl if table.ttl in annotations else None)
     if decl.ttl is not None and decl.ttl not in annotations:
         problems.append(SchemaError(f"ttl names unknown field {decl.ttl!r}", where=where))
+    _special_fields(decl, fields, where, problems)
     return EntityDesign(
         name=decl.name,
         type_value=decl.type_value,
@@ -188,10 +189,44 @@ def _entity(
         keys=tuple(keys),
         cache=decl.cache or NO_CACHE,
         ttl_field=ttl_field,
+        version_field=decl.version,
+        unique_fields=decl.unique,
+        created_field=decl.created,
+        updated_field=decl.updated,
         doc=(decl.cls.__doc__ or "").strip() if isinstance(decl.cls, type) else "",
         struct=decl.cls,
         source=f"{decl.file}:{decl.line}",
     )
+
+
+def _special_fields(
+    decl: EntityDeclaration,
+    fields: tuple[FieldDesign, ...],
+    where: str,
+    problems: list[SchemaError],
+) -> None:
+    """``version`` must be an int field, ``created``/``updated`` datetimes, ``unique`` fields."""
+    types = {f.name: f.type for f in fields}
+    wanted = [
+        ("version", decl.version, ("int",)),
+        ("created", decl.created, ("datetime",)),
+        ("updated", decl.updated, ("datetime",)),
+    ]
+    wanted += [("unique", name, None) for name in decl.unique]
+    for role, name, allowed in wanted:
+        if name is None:
+            continue
+        kind = types.get(name)
+        if kind is None:
+            problems.append(SchemaError(f"{role} names unknown field {name!r}", where=where))
+        elif allowed is not None and kind.removesuffix(" | None") not in allowed:
+            problems.append(
+                SchemaError(
+                    f"{role} field {name!r} is {kind}",
+                    where=where,
+                    hint=f"declare it as {' or '.join(allowed)}",
+                )
+            )
 
 
 def _annotations(cls: Any) -> dict[str, Any]:

@@ -80,6 +80,10 @@ class EntityDeclaration(msgspec.Struct, frozen=True):
     name: str
     type_value: str
     ttl: str | None
+    version: str | None
+    unique: tuple[str, ...]
+    created: str | None
+    updated: str | None
     line: int
     file: str
 
@@ -144,12 +148,19 @@ class Table:
         name: str | None = None,
         type_value: str | None = None,
         ttl: str | None = None,
+        version: str | None = None,
+        unique: Sequence[str] = (),
+        created: str | None = None,
+        updated: str | None = None,
     ) -> Callable[[S], S]:
         """Class decorator declaring a msgspec Struct as an entity of this table.
 
         ``key`` is the primary key; ``indexes`` maps index names to the entity's keys there
         (``keys`` may give all of them at once, with ``"primary"`` for the table). ``ttl``
-        names the entity's expiry field (written to the table's TTL attribute).
+        names the entity's expiry field (written to the table's TTL attribute). ``version``
+        names an int field for optimistic locking; ``unique`` lists fields whose values no two
+        items may share (kept by marker items); ``created`` / ``updated`` name datetime fields
+        the repositories set on writes.
         """
         if key is not None and not isinstance(key, Key):
             raise SchemaError(
@@ -172,6 +183,10 @@ class Table:
                     name=entity_name,
                     type_value=type_value or entity_name,
                     ttl=ttl,
+                    version=version,
+                    unique=tuple(unique),
+                    created=created,
+                    updated=updated,
                     line=_line_of(cls, line),
                     file=file,
                 )

@@ -97,6 +97,10 @@ class EntityDesign(msgspec.Struct, frozen=True):
     keys: tuple[EntityKey, ...]
     cache: CachePolicy = NO_CACHE
     ttl_field: str | None = None
+    version_field: str | None = None
+    unique_fields: tuple[str, ...] = ()
+    created_field: str | None = None
+    updated_field: str | None = None
     doc: str = ""
     struct: Any = None
     source: str = ""

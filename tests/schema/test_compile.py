@@ -156,3 +156,38 @@ def test_primary_key_errors_name_entity_field_and_limit() -> None:
     assert note.primary_key({"name": "é" * 512, "note": "x"})["PK"] == "é" * 512
     with pytest.raises(KeyValueError, match="2050 bytes"):
         note.primary_key({"name": "é" * 1025, "note": "x"})
+
+
+def test_version_unique_and_timestamps_are_declared_and_checked() -> None:
+    t = Table("special")
+
+    @t.entity(
+        key=Key(pk="C#{cid}", sk="C"),
+        version="version",
+        unique=["email"],
+        created="created_at",
+        updated="updated_at",
+    )
+    class Customer(msgspec.Struct):
+        cid: str
+        email: str
+        version: int = 0
+        created_at: dt.datetime | None = None
+        updated_at: dt.datetime | None = None
+
+    entity = t.compile().entity("Customer")
+    assert (entity.version_field, entity.unique_fields) == ("version", ("email",))
+    assert (entity.created_field, entity.updated_field) == ("created_at", "updated_at")
+
+    bad = Table("bad_special")
+
+    @bad.entity(key=Key(pk="C#{cid}", sk="C"), version="cid", unique=["nope"], created="cid")
+    class Other(msgspec.Struct):
+        cid: str
+
+    with pytest.raises(SchemaErrors) as caught:
+        bad.compile()
+    text = str(caught.value)
+    assert "version field 'cid' is str (declare it as int)" in text
+    assert "unique names unknown field 'nope'" in text
+    assert "created field 'cid' is str (declare it as datetime)" in text
