@@ -149,5 +149,44 @@ def export_command(schema: str, fmt: str, output: Path | None) -> None:
         click.echo(f"wrote {output}", err=True)
 
 
+@main.command("deploy")
+@click.argument("schema")
+@click.option("--endpoint-url", help="DynamoDB endpoint (dynalite, moto); AWS's by default.")
+@click.option("--region", help="AWS Region [default: AWS_REGION, AWS_DEFAULT_REGION, profile].")
+@click.option("--profile", help="AWS profile of the shared config files for credentials.")
+@click.option("--dry-run", is_flag=True, help="Only read the table and show the plan.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    help="Seconds to wait in all for the table and its indexes to become ACTIVE.",
+)
+def deploy_command(
+    schema: str,
+    endpoint_url: str | None,
+    region: str | None,
+    profile: str | None,
+    dry_run: bool,
+    timeout: float,
+) -> None:
+    """Create the table, or add to an existing one the GSIs, stream and TTL it lacks.
+
+    Differences deploy cannot fix (keys, LSIs, an index's keys or projection, billing) are
+    reported and left alone: deploy never deletes a table, an index or data. Exit 0 when the
+    table matches the design, 1 when differences remain, 2 when SCHEMA cannot be loaded or
+    DynamoDB cannot be used.
+    """
+    design = _design(schema)
+    from modelkit.dynamo._connection import connect_dynamodb
+    from modelkit.dynamo._deploy import deploy
+
+    client = connect_dynamodb(endpoint_url=endpoint_url, region=region, profile=profile)
+    report = deploy(design, client, dry_run=dry_run, timeout=timeout)
+    click.echo(report.render())
+    if not report.ok:
+        sys.exit(EXIT_FINDINGS)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -207,7 +207,7 @@ def _special_fields(
 ) -> None:
     """``version`` must be an int field, ``created``/``updated`` datetimes, ``unique`` fields."""
     types = {f.name: f.type for f in fields}
-    wanted = [
+    wanted: list[tuple[str, str | None, tuple[str, ...] | None]] = [
         ("version", decl.version, ("int",)),
         ("created", decl.created, ("datetime",)),
         ("updated", decl.updated, ("datetime",)),
