@@ -1,0 +1,1 @@
+"""Reads and writes against DynamoDB: expressions, repositories, queries, batches, transactions."""
