@@ -1,0 +1,234 @@
+"""Repository: typed reads and writes of one entity's items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from modelkit.dynamo._batch import batch_get, batch_write
+from modelkit.dynamo._items import ItemShape
+from modelkit.dynamo._query import Page, QueryPlan, run_query, run_scan
+from modelkit.dynamo._writes import WriteBuilder
+from modelkit.dynamo.expressions import Action, Condition, Fields, fields
+from modelkit.errors import ConditionFailed, NotFound
+
+if TYPE_CHECKING:
+    from modelkit.dynamo._database import Database
+
+T = TypeVar("T")
+
+
+class Repository(Generic[T]):
+    """Reads and writes of one entity. Get one from :func:`modelkit.dynamo.connect`.
+
+    Keys are given as the entity's key fields, by keyword (``get(customer_id="c-42")``) or
+    as a mapping; conditions and updates are written with :attr:`f`, the entity's typed
+    attribute paths (``repo.f.total > 0``, ``repo.f.status.set("PAID")``).
+    """
+
+    def __init__(self, db: Database, shape: ItemShape[T]) -> None:
+        self.db = db
+        self.shape = shape
+        self.name = shape.entity.name
+        self.f: Fields = fields(shape.entity.struct)
+        self._writes = WriteBuilder(db, shape)
+
+    def __repr__(self) -> str:
+        return f"<Repository {self.name} of table {self.db.design.name}>"
+
+    # -- single items --------------------------------------------------------------------------
+
+    def get(
+        self, key: Mapping[str, Any] | None = None, /, *, consistent: bool = False, **fields: Any
+    ) -> T | None:
+        """The item with this key, or None (also when its TTL has passed)."""
+        request = {
+            "TableName": self.db.table,
+            "Key": self.shape.key(_key_values(key, fields)),
+            "ConsistentRead": consistent,
+            "ReturnConsumedCapacity": "INDEXES",
+        }
+        response = self.db.call("GetItem", request, self.name, "get")
+        item = response.get("Item")
+        if item is None or not self.shape.is_live(item, self.db.now()):
+            return None
+        return self.shape.from_item(item)
+
+    def require(
+        self, key: Mapping[str, Any] | None = None, /, *, consistent: bool = False, **fields: Any
+    ) -> T:
+        """The item with this key; :class:`NotFound` if there is none."""
+        found = self.get(key, consistent=consistent, **fields)
+        if found is None:
+            values = _key_values(key, fields)
+            raise NotFound(
+                f"no {self.name} with key {values}", code="NotFound", operation="GetItem"
+            )
+        return found
+
+    def put(
+        self,
+        obj: T,
+        *,
+        condition: Condition | None = None,
+        if_absent: bool = False,
+        return_current: bool = False,
+    ) -> T:
+        """Write ``obj`` whole (replacing an item with the same key unless ``if_absent``).
+
+        A false ``condition`` raises :class:`ConditionFailed`, holding the current item when
+        ``return_current`` is set. Returns the item as stored (timestamps and version set).
+        """
+        obj, request = self._writes.put(obj, condition, if_absent, return_current)
+        self._send("PutItem", request, "put")
+        return obj
+
+    def create(self, obj: T, *, condition: Condition | None = None) -> T:
+        """Write ``obj`` only if no item has its key; :class:`ConditionFailed` otherwise."""
+        return self.put(obj, condition=condition, if_absent=True, return_current=True)
+
+    def delete(
+        self,
+        key: Mapping[str, Any] | None = None,
+        /,
+        *,
+        condition: Condition | None = None,
+        return_current: bool = False,
+        **fields: Any,
+    ) -> T | None:
+        """Delete the item; return it as it was (None if there was none)."""
+        request = self._writes.delete(_key_values(key, fields), condition, return_current)
+        response = self._send("DeleteItem", request, "delete")
+        old = response.get("Attributes")
+        return self.shape.from_item(old) if old else None
+
+    def update(
+        self,
+        key: Mapping[str, Any] | None = None,
+        /,
+        *actions: Action,
+        condition: Condition | None = None,
+        return_current: bool = False,
+        **fields: Any,
+    ) -> T:
+        """Apply ``actions`` to an existing item and return it as it is after the update.
+
+        Index keys that depend on updated fields are rebuilt in the same request (or the
+        update is refused before it is sent). :class:`NotFound` if there is no such item;
+        :class:`ConditionFailed` if ``condition`` is false.
+        """
+        values = _key_values(key, fields)
+        request = self._writes.update(values, list(actions), condition, return_current)
+        try:
+            response = self._send("UpdateItem", request, "update")
+        except ConditionFailed as exc:
+            if condition is None and self.shape.entity.version_field is None:
+                raise NotFound(
+                    f"no {self.name} with key {values}", code="NotFound", operation="UpdateItem"
+                ) from None
+            raise exc
+        return self.shape.from_item(response["Attributes"])
+
+    def _send(self, operation: str, request: dict[str, Any], pattern: str) -> dict[str, Any]:
+        try:
+            return self.db.call(operation, request, self.name, pattern, kind="write")
+        except ConditionFailed as exc:
+            raw = exc.item
+            item = self.shape.from_item(raw) if isinstance(raw, Mapping) and raw else None
+            raise ConditionFailed(
+                f"{self.name}: the condition of {operation} was false",
+                item=item,
+                operation=operation,
+            ) from None
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    def query(
+        self,
+        pattern: str,
+        /,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
+        filter: Condition | None = None,
+        descending: bool | None = None,
+        consistent: bool = False,
+        **values: Any,
+    ) -> Page[T]:
+        """One page of the named access ``pattern``.
+
+        ``values`` give the pattern's key fields and, for a range condition, the range field:
+        one value, or a ``(low, high)`` pair for ``between``. Pass the page's ``cursor`` back
+        to read the next page.
+        """
+        plan = QueryPlan.build(self.db, pattern, values, descending, limit, filter, consistent)
+        if plan.entities != (self.name,):
+            raise ValueError(
+                f"pattern {pattern!r} reads {', '.join(plan.entities)}; use db.query() for "
+                "item collections"
+            )
+        page: Page[T] = run_query(self.db, plan, cursor)
+        return page
+
+    def query_all(self, pattern: str, /, **values: Any) -> Iterator[T]:
+        """Every item of the pattern, page after page."""
+        cursor: str | None = None
+        while True:
+            page = self.query(pattern, cursor=cursor, **values)
+            yield from page.items
+            if page.cursor is None:
+                return
+            cursor = page.cursor
+
+    def scan(
+        self,
+        *,
+        filter: Condition | None = None,
+        segment: int | None = None,
+        segments: int | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[T]:
+        """One page of this entity's items from a scan (segment ``segment`` of ``segments``
+        for a parallel scan). Scans read, and pay for, the whole table."""
+        page = run_scan(self.db, self.shape, filter, segment, segments, limit, cursor)
+        return page
+
+    # -- batches ---------------------------------------------------------------------------------
+
+    def batch_get(self, keys: Iterable[Mapping[str, Any]], *, consistent: bool = False) -> list[T]:
+        """The items found for ``keys`` (100 a request; unprocessed keys retried)."""
+        raw = batch_get(
+            self.db.client,
+            self.db.table,
+            [self.shape.key(k) for k in keys],
+            consistent=consistent,
+            backoff=self.db.backoff,
+            on_response=lambda r: self.db.stats.record(self.name, "batch_get", r, "read"),
+        )
+        now = self.db.now()
+        return [self.shape.from_item(i) for i in raw if self.shape.is_live(i, now)]
+
+    def batch_put(self, items: Iterable[T]) -> None:
+        """Write every item (25 a request; unprocessed writes retried, none dropped)."""
+        writes = [{"PutRequest": {"Item": self._writes.item(obj)}} for obj in items]
+        self._batch_write(writes)
+
+    def batch_delete(self, keys: Iterable[Mapping[str, Any]]) -> None:
+        """Delete every item with these keys (25 a request)."""
+        self._batch_write([{"DeleteRequest": {"Key": self.shape.key(k)}} for k in keys])
+
+    def _batch_write(self, writes: list[dict[str, Any]]) -> None:
+        batch_write(
+            self.db.client,
+            self.db.table,
+            writes,
+            backoff=self.db.backoff,
+            on_response=lambda r: self.db.stats.record(self.name, "batch_write", r, "write"),
+        )
+
+
+def _key_values(key: Mapping[str, Any] | None, fields: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(key or {})
+    values.update(fields)
+    return values
