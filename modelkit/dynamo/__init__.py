@@ -13,6 +13,7 @@ from modelkit.dynamo._deploy import deploy
 from modelkit.dynamo._query import Page
 from modelkit.dynamo._repository import Repository
 from modelkit.dynamo._stats import CapacityRow, CapacityStats
+from modelkit.dynamo._streams import StreamEvent
 from modelkit.dynamo._transactions import Transaction
 from modelkit.dynamo.expressions import Path, fields, if_not_exists, list_append
 
@@ -27,6 +28,7 @@ __all__ = [
     "Page",
     "Path",
     "Repository",
+    "StreamEvent",
     "Transaction",
     "connect",
     "connect_dynamodb",

@@ -14,10 +14,11 @@ from modelkit.dynamo._items import ItemShape
 from modelkit.dynamo._query import Page, QueryPlan, run_query
 from modelkit.dynamo._repository import Repository
 from modelkit.dynamo._stats import CapacityStats, Kind
+from modelkit.dynamo._streams import StreamEvent, decode_record
 from modelkit.dynamo._transactions import Transaction
 from modelkit.dynamo.expressions import Condition
 from modelkit.errors import SchemaError
-from modelkit.schema import PatternDesign, TableDesign
+from modelkit.schema import PatternDesign, TableDesign, keys_for
 
 T = TypeVar("T")
 DEFAULT_BACKOFF = Backoff()
@@ -48,6 +49,7 @@ class Database(Mapping[str, Repository[Any]]):
         self._by_class = {e.struct: e.name for e in design.entities if e.struct is not None}
         self._repos = {name: Repository(self, shape) for name, shape in self._shapes.items()}
         self._patterns = {p.name: p for p in design.patterns}
+        self.keys = keys_for(design)
 
     # -- lookup ----------------------------------------------------------------------------------
 
@@ -119,6 +121,10 @@ class Database(Mapping[str, Repository[Any]]):
         entity decode to their own class; ``page.of(Order)`` picks one)."""
         plan = QueryPlan.build(self, pattern, values, descending, limit, filter, consistent)
         return run_query(self, plan, cursor)
+
+    def decode_stream_record(self, record: Mapping[str, Any]) -> StreamEvent:
+        """A DynamoDB Streams record as (event, entity, keys, old, new) typed values."""
+        return decode_record(self, record)
 
     def transaction(self, token: str | None = None) -> Transaction:
         """A write transaction (up to 100 operations); ``token`` makes it idempotent."""
