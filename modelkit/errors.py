@@ -107,3 +107,13 @@ class TransactionCanceled(DynamoError):
 
 class Throttled(DynamoError):
     """DynamoDB kept refusing for lack of capacity after every retry."""
+
+
+class UniqueViolation(ConditionFailed):
+    """A write that would give a ``unique`` field a value another item already holds."""
+
+    def __init__(self, message: str, *, entity: str, field: str, value: object) -> None:
+        self.entity = entity
+        self.field = field
+        self.value = value
+        super().__init__(message, operation="TransactWriteItems")

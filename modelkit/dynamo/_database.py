@@ -49,7 +49,7 @@ class Database(Mapping[str, Repository[Any]]):
         self._by_class = {e.struct: e.name for e in design.entities if e.struct is not None}
         self._repos = {name: Repository(self, shape) for name, shape in self._shapes.items()}
         self._patterns = {p.name: p for p in design.patterns}
-        self.keys = keys_for(design)
+        self.design_keys = keys_for(design)
 
     # -- lookup ----------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from modelkit.dynamo._batch import batch_get, batch_write
 from modelkit.dynamo._items import ItemShape
 from modelkit.dynamo._query import Page, QueryPlan, run_query, run_scan
+from modelkit.dynamo._unique import UniqueFields
 from modelkit.dynamo._writes import WriteBuilder
 from modelkit.dynamo.expressions import Action, Condition, Fields, fields
 from modelkit.errors import ConditionFailed, NotFound
@@ -32,6 +33,7 @@ class Repository(Generic[T]):
         self.name = shape.entity.name
         self.f: Fields = fields(shape.entity.struct)
         self._writes = WriteBuilder(db, shape)
+        self._unique: UniqueFields[T] = UniqueFields(self)
 
     def __repr__(self) -> str:
         return f"<Repository {self.name} of table {self.db.design.name}>"
@@ -79,6 +81,9 @@ class Repository(Generic[T]):
         A false ``condition`` raises :class:`ConditionFailed`, holding the current item when
         ``return_current`` is set. Returns the item as stored (timestamps and version set).
         """
+        if self._unique:
+            stored: T = self._unique.put(obj, condition, if_absent)
+            return stored
         obj, request = self._writes.put(obj, condition, if_absent, return_current)
         self._send("PutItem", request, "put")
         return obj
@@ -97,6 +102,9 @@ class Repository(Generic[T]):
         **fields: Any,
     ) -> T | None:
         """Delete the item; return it as it was (None if there was none)."""
+        if self._unique:
+            old_item: T | None = self._unique.delete(_key_values(key, fields), condition)
+            return old_item
         request = self._writes.delete(_key_values(key, fields), condition, return_current)
         response = self._send("DeleteItem", request, "delete")
         old = response.get("Attributes")
@@ -118,6 +126,9 @@ class Repository(Generic[T]):
         :class:`ConditionFailed` if ``condition`` is false.
         """
         values = _key_values(key, fields)
+        if self._unique and self._unique.touches(actions):
+            updated: T = self._unique.update(values, list(actions), condition)
+            return updated
         request = self._writes.update(values, list(actions), condition, return_current)
         try:
             response = self._send("UpdateItem", request, "update")

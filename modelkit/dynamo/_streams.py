@@ -46,12 +46,12 @@ def decode_record(db: Database, record: Mapping[str, Any]) -> StreamEvent:
     if pk is None:
         raise ValidationError(f"the record has no {design.pk} key of table {design.name}")
     try:
-        parsed = db.keys.parse(pk, sk)
+        parsed = db.design_keys.parse(pk, sk)
     except KeyParseError as exc:
         raise ValidationError(f"the record's key is no entity of {design.name}: {exc}") from None
     shape = db.shape(parsed.entity)
     return StreamEvent(
-        event=event,  # type: ignore[arg-type]
+        event=event,
         entity=parsed.entity,
         keys=parsed.values,
         old=shape.from_item(old) if old else None,

@@ -87,6 +87,10 @@ class Transaction:
         }
         self._add("ConditionCheck", repo.name, dict(key), request)
 
+    def raw(self, kind: str, entity: str, key: Mapping[str, Any], request: dict[str, Any]) -> None:
+        """Add a request as it is (``kind``: Put, Update, Delete or ConditionCheck)."""
+        self._add(kind, entity, key, request)
+
     def _add(self, kind: str, entity: str, key: Mapping[str, Any], request: dict[str, Any]) -> None:
         if self.committed:
             raise ValidationError("this transaction was committed; start a new one")
