@@ -4,6 +4,8 @@ Declare a :class:`Table` and its entities in code, compile it to a :class:`Table
 let everything else (checks, exports, repositories, analysis) read that one value.
 """
 
+from typing import Any
+
 from modelkit.errors import KeyParseError, KeyValueError, LoadError, ModelkitError, SchemaError
 from modelkit.schema import (
     PRIMARY,
@@ -25,6 +27,15 @@ def compile(table: Table) -> TableDesign:
     return table.compile()
 
 
+def __getattr__(name: str) -> Any:
+    """``modelkit.connect`` without importing botocore until it is used."""
+    if name == "connect":
+        from modelkit.dynamo import connect
+
+        return connect
+    raise AttributeError(f"module 'modelkit' has no attribute {name!r}")
+
+
 __all__ = [
     "PRIMARY",
     "CachePolicy",
@@ -41,6 +52,7 @@ __all__ = [
     "Table",
     "TableDesign",
     "compile",
+    "connect",
     "keys_for",
     "load_design",
 ]
