@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Mapping
 from typing import Any
+
+import msgspec
 
 from modelkit.errors import ModelkitError
 
@@ -44,9 +45,7 @@ class CursorSigner:
 
     def dump(self, last_key: Mapping[str, Any], binding: Mapping[str, Any]) -> str:
         """A cursor for ``last_key`` (a LastEvaluatedKey) of the query described by ``binding``."""
-        payload = json.dumps(
-            {"k": _plain(last_key), "b": _plain(binding)}, sort_keys=True, separators=(",", ":")
-        ).encode()
+        payload = _encode({"k": last_key, "b": binding})
         return f"{VERSION}.{_b64(payload)}.{self._sign(payload)}"
 
     def load(self, cursor: str, binding: Mapping[str, Any]) -> dict[str, Any]:
@@ -64,14 +63,13 @@ class CursorSigner:
             raise CursorError(
                 "the cursor's signature does not match: it was edited or signed with another secret"
             )
-        data = json.loads(payload)
-        if data["b"] != _plain(binding):
+        data = msgspec.json.decode(payload)
+        if data["b"] != msgspec.json.decode(_encode(binding)):
             raise CursorError(
                 "the cursor belongs to another query (pattern, index or partition "
                 "key differ); start that query without a cursor"
             )
-        last_key: dict[str, Any] = _restore(data["k"])
-        return last_key
+        return {name: _restore(value) for name, value in data["k"].items()}
 
 
 def _b64(data: bytes) -> str:
@@ -82,22 +80,21 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _plain(value: Any) -> Any:
-    """JSON-safe form of an AttributeValue map (bytes become tagged base64)."""
-    if isinstance(value, bytes):
-        return {"$b": _b64(value)}
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+def _encode(data: Any) -> bytes:
+    """Canonical JSON (sorted keys); bytes become base64 text."""
+    return msgspec.json.encode(data, order="sorted")
 
 
 def _restore(value: Any) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {"$b"}:
-            return _unb64(value["$b"])
-        return {k: _restore(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_restore(v) for v in value]
+    """An AttributeValue from its JSON form: binary values back to bytes."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, data),) = value.items()
+        if kind == "B":
+            return {"B": base64.b64decode(data)}
+        if kind == "BS":
+            return {"BS": [base64.b64decode(d) for d in data]}
+        if kind == "L":
+            return {"L": [_restore(v) for v in data]}
+        if kind == "M":
+            return {"M": {k: _restore(v) for k, v in data.items()}}
     return value

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from modelkit.codec import encode_value
 from modelkit.dynamo._batch import batch_get
 from modelkit.dynamo._items import ItemShape
-from modelkit.dynamo.expressions import Builder, Condition, key_condition
+from modelkit.dynamo.expressions import Builder, Condition
 from modelkit.errors import KeyValueError, ValidationError
 from modelkit.keys import KeyCondition
 from modelkit.schema import PRIMARY, PatternDesign
@@ -154,14 +154,11 @@ def _collection_prefix(
 
 
 def run_query(db: Database, plan: QueryPlan, cursor: str | None) -> Page[Any]:
-    builder = Builder(encode_value)
     request: dict[str, Any] = {
         "TableName": db.table,
-        "KeyConditionExpression": builder.key_condition(
-            key_condition(plan.pk_attribute, plan.pk_value, plan.sk_attribute, plan.condition)
-        ),
         "ScanIndexForward": not plan.descending,
         "ReturnConsumedCapacity": "INDEXES",
+        **_key_condition(plan),
     }
     if plan.index != PRIMARY:
         request["IndexName"] = plan.index
@@ -170,8 +167,10 @@ def run_query(db: Database, plan: QueryPlan, cursor: str | None) -> Page[Any]:
     if plan.limit is not None:
         request["Limit"] = plan.limit
     if plan.filter is not None:
+        builder = Builder(encode_value)
         request["FilterExpression"] = builder.condition(plan.filter)
-    request.update(builder.attributes())
+        for part, placeholders in builder.attributes().items():
+            request[part] = {**request[part], **placeholders}
     binding = plan.binding(db.table)
     if cursor is not None:
         request["ExclusiveStartKey"] = db.signer.load(cursor, binding)
@@ -186,6 +185,37 @@ def run_query(db: Database, plan: QueryPlan, cursor: str | None) -> Page[Any]:
     items = _decode(db, raw, shapes, plan.sk_attribute, drop)
     last = response.get("LastEvaluatedKey")
     return Page(items, db.signer.dump(last, binding) if last else None)
+
+
+#: Key condition texts by DynamoDB operator; ``#k0``/``:k0`` never clash with the ``#n``/``:v``
+#: placeholders of a filter's Builder.
+_SORT_TEXT = {
+    "eq": "#k1 = :k1",
+    "begins_with": "begins_with(#k1, :k1)",
+    "between": "#k1 BETWEEN :k1 AND :k2",
+    "lt": "#k1 < :k1",
+    "le": "#k1 <= :k1",
+    "gt": "#k1 > :k1",
+    "ge": "#k1 >= :k1",
+}
+
+
+def _key_condition(plan: QueryPlan) -> dict[str, Any]:
+    """KeyConditionExpression and its placeholders (keys are strings, so no codec is needed)."""
+    names = {"#k0": plan.pk_attribute}
+    values = {":k0": {"S": plan.pk_value}}
+    text = "#k0 = :k0"
+    condition = plan.condition
+    if condition is not None and plan.sk_attribute is not None:
+        names["#k1"] = plan.sk_attribute
+        for i, value in enumerate(condition.values, start=1):
+            values[f":k{i}"] = {"S": value}
+        text = f"{text} AND {_SORT_TEXT[condition.op]}"
+    return {
+        "KeyConditionExpression": text,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }
 
 
 def run_scan(
@@ -267,11 +297,14 @@ def _decode(
 ) -> list[Any]:
     """Items of the wanted entities that are live; others (and a dropped key) left out."""
     now = db.now()
+    by_type = {shape.type_value["S"]: shape for shape in shapes}
+    type_attribute = db.design.type_attribute
     result = []
     for item in raw:
         if drop is not None and sk_attribute is not None and item[sk_attribute]["S"] == drop:
             continue
-        shape = next((s for s in shapes if s.belongs(item)), None)
-        if shape is not None and shape.is_live(item, now):
-            result.append(shape.from_item(item))
+        shape = by_type.get(item.get(type_attribute, {}).get("S"))
+        if shape is None or (shape.ttl_attribute is not None and not shape.is_live(item, now)):
+            continue
+        result.append(shape.from_item(item))
     return result

@@ -96,7 +96,9 @@ class Transaction:
             raise ValidationError("this transaction was committed; start a new one")
         if len(self.operations) >= MAX_OPERATIONS:
             raise ValidationError(f"a transaction holds at most {MAX_OPERATIONS} operations")
-        request = {k: v for k, v in request.items() if k != "ReturnValues"}
+        request = {
+            k: v for k, v in request.items() if k not in ("ReturnValues", "ReturnConsumedCapacity")
+        }
         self.operations.append(Operation(kind, entity, dict(key), request))
 
     def commit(self) -> None:

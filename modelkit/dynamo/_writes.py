@@ -63,6 +63,7 @@ class WriteBuilder(Generic[T]):
         request: dict[str, Any] = {
             "TableName": self.db.table,
             "Item": self.shape.to_item(stamped),
+            "ReturnConsumedCapacity": "INDEXES",
         }
         self._conditions(request, conditions, return_current)
         return stamped, request
@@ -74,6 +75,7 @@ class WriteBuilder(Generic[T]):
             "TableName": self.db.table,
             "Key": self.shape.key(key),
             "ReturnValues": "ALL_OLD",
+            "ReturnConsumedCapacity": "INDEXES",
         }
         self._conditions(request, [condition] if condition is not None else [], return_current)
         return request
@@ -103,6 +105,7 @@ class WriteBuilder(Generic[T]):
             "TableName": self.db.table,
             "Key": self.shape.key(key),
             "ReturnValues": "ALL_NEW",
+            "ReturnConsumedCapacity": "INDEXES",
         }
         builder = Builder(encode_value)
         request["UpdateExpression"] = builder.update(actions)
