@@ -12,7 +12,7 @@ from modelkit.dynamo._items import ItemShape
 from modelkit.dynamo.expressions import Builder, Condition
 from modelkit.errors import KeyValueError, ValidationError
 from modelkit.keys import KeyCondition
-from modelkit.schema import PRIMARY, PatternDesign
+from modelkit.schema import PRIMARY, IndexDesign, PatternDesign
 
 if TYPE_CHECKING:
     from modelkit.dynamo._database import Database
@@ -80,6 +80,8 @@ class QueryPlan:
             raise ValidationError(str(exc)) from None
         condition = _sort_condition(db, pattern, given, values)
         index = db.design.index(pattern.index)
+        if filter is not None and index.projection.kind != "ALL":
+            _check_projected(db, index, filter)
         return cls(
             pattern=pattern,
             entities=pattern.entities,
@@ -104,6 +106,39 @@ class QueryPlan:
             "sk": [self.condition.op, *self.condition.values] if self.condition else None,
             "desc": self.descending,
         }
+
+
+class _PathCollector:
+    """A renderer that records the top-level attribute of every path it is shown."""
+
+    def __init__(self) -> None:
+        self.attributes: set[str] = set()
+
+    def path(self, segments: tuple[str | int, ...]) -> str:
+        self.attributes.add(str(segments[0]))
+        return ""
+
+    def value(self, value: Any, *, encoded: bool = False) -> str:
+        return ""
+
+
+def _check_projected(db: Database, index: IndexDesign, filter: Condition) -> None:
+    """DynamoDB filters an index's entries, which hold only the projected attributes: a
+    filter on any other attribute would silently match nothing."""
+    collector = _PathCollector()
+    filter.render(collector)
+    projected = {
+        *db.design.key_attributes(),
+        db.design.type_attribute,
+        *index.projection.attributes,
+    }
+    missing = sorted(collector.attributes - projected)
+    if missing:
+        raise ValidationError(
+            f"index {index.name} projects {index.projection.kind}, so a filter on "
+            f"{', '.join(missing)} would see no value and match nothing; filter the returned "
+            "items in Python, or project those attributes into the index"
+        )
 
 
 def _sort_condition(

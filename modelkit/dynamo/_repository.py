@@ -11,7 +11,7 @@ from modelkit.dynamo._query import Page, QueryPlan, run_query, run_scan
 from modelkit.dynamo._unique import UniqueFields
 from modelkit.dynamo._writes import WriteBuilder
 from modelkit.dynamo.expressions import Action, Condition, Fields, fields
-from modelkit.errors import ConditionFailed, NotFound
+from modelkit.errors import ConditionFailed, NotFound, ValidationError
 
 if TYPE_CHECKING:
     from modelkit.dynamo._database import Database
@@ -34,6 +34,8 @@ class Repository(Generic[T]):
         self.f: Fields = fields(shape.entity.struct)
         self._writes = WriteBuilder(db, shape)
         self._unique: UniqueFields[T] = UniqueFields(self)
+        design = db.design
+        self._table_keys = (design.pk, *((design.sk,) if design.sk else ()))
 
     def __repr__(self) -> str:
         return f"<Repository {self.name} of table {self.db.design.name}>"
@@ -133,7 +135,7 @@ class Repository(Generic[T]):
         try:
             response = self._send("UpdateItem", request, "update")
         except ConditionFailed as exc:
-            if condition is None and self.shape.entity.version_field is None:
+            if condition is None:
                 raise NotFound(
                     f"no {self.name} with key {values}", code="NotFound", operation="UpdateItem"
                 ) from None
@@ -222,14 +224,22 @@ class Repository(Generic[T]):
 
     def batch_put(self, items: Iterable[T]) -> None:
         """Write every item (25 a request; unprocessed writes retried, none dropped)."""
-        writes = [{"PutRequest": {"Item": self._writes.item(obj)}} for obj in items]
-        self._batch_write(writes)
+        by_key: dict[tuple[str, ...], dict[str, Any]] = {}
+        for obj in items:  # DynamoDB refuses a batch naming a key twice: the last one wins
+            item = self._writes.item(obj)
+            by_key[tuple(item[a]["S"] for a in self._table_keys)] = item
+        self._batch_write([{"PutRequest": {"Item": item}} for item in by_key.values()])
 
     def batch_delete(self, keys: Iterable[Mapping[str, Any]]) -> None:
         """Delete every item with these keys (25 a request)."""
         self._batch_write([{"DeleteRequest": {"Key": self.shape.key(k)}} for k in keys])
 
     def _batch_write(self, writes: list[dict[str, Any]]) -> None:
+        if self._unique:
+            raise ValidationError(
+                f"{self.name} has unique fields, which batch writes cannot keep; use put and "
+                "delete (each a transaction with its markers)"
+            )
         batch_write(
             self.db.client,
             self.db.table,

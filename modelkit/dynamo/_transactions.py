@@ -4,13 +4,14 @@ nothing, with an idempotency token, and cancellation reasons mapped to the opera
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from modelkit.codec import encode_value
 from modelkit.dynamo.expressions import Action, Builder, Condition
 from modelkit.errors import TransactionCanceled, ValidationError
+from modelkit.schema import PRIMARY
 
 if TYPE_CHECKING:
     from modelkit.dynamo._database import Database
@@ -51,9 +52,15 @@ class Transaction:
     def put(self, obj: Any, *, condition: Condition | None = None, if_absent: bool = False) -> Any:
         """Put ``obj`` (an instance of any entity); returns it as it will be stored."""
         repo = self.db.repo(type(obj))
+        self._no_unique(repo.name, repo._unique.fields)
+        return self._put(obj, condition, if_absent)
+
+    def _put(self, obj: Any, condition: Condition | None, if_absent: bool) -> Any:
+        repo = self.db.repo(type(obj))
         stamped, request = repo._writes.put(obj, condition, if_absent, True)
-        key = repo.shape.keys.primary_key(stamped)
-        self._add("Put", repo.name, key, request)
+        pk, sk = repo.shape.keys.formats[PRIMARY]
+        names = (*pk.fields, *(sk.fields if sk is not None else ()))
+        self._add("Put", repo.name, {n: getattr(stamped, n) for n in names}, request)
         return stamped
 
     def update(
@@ -64,12 +71,29 @@ class Transaction:
         condition: Condition | None = None,
     ) -> None:
         repo = self.db.repo(cls)
+        if repo._unique.touches(actions):
+            self._no_unique(repo.name, repo._unique.fields)
+        self._update(cls, key, actions, condition)
+
+    def _update(
+        self,
+        cls: type[Any],
+        key: Mapping[str, Any],
+        actions: Sequence[Action],
+        condition: Condition | None,
+    ) -> None:
+        repo = self.db.repo(cls)
         request = repo._writes.update(dict(key), list(actions), condition, True)
         self._add("Update", repo.name, dict(key), request)
 
     def delete(
         self, cls: type[Any], key: Mapping[str, Any], *, condition: Condition | None = None
     ) -> None:
+        repo = self.db.repo(cls)
+        self._no_unique(repo.name, repo._unique.fields)
+        self._delete(cls, key, condition)
+
+    def _delete(self, cls: type[Any], key: Mapping[str, Any], condition: Condition | None) -> None:
         repo = self.db.repo(cls)
         request = repo._writes.delete(dict(key), condition, True)
         self._add("Delete", repo.name, dict(key), request)
@@ -87,6 +111,13 @@ class Transaction:
         }
         self._add("ConditionCheck", repo.name, dict(key), request)
 
+    def _no_unique(self, entity: str, unique: tuple[str, ...]) -> None:
+        if unique:
+            raise ValidationError(
+                f"{entity} has unique fields ({', '.join(unique)}); write it with its "
+                "repository's put, update or delete, which keep the markers in a transaction"
+            )
+
     def raw(self, kind: str, entity: str, key: Mapping[str, Any], request: dict[str, Any]) -> None:
         """Add a request as it is (``kind``: Put, Update, Delete or ConditionCheck)."""
         self._add(kind, entity, key, request)
@@ -103,6 +134,8 @@ class Transaction:
 
     def commit(self) -> None:
         """Send every operation at once; :class:`TransactionCanceled` names each failed one."""
+        if self.committed:
+            raise ValidationError("this transaction was committed; start a new one")
         if not self.operations:
             raise ValidationError("a transaction needs at least one operation")
         request = {

@@ -125,9 +125,7 @@ class UniqueFields(Generic[T]):
         after = {f: getattr(obj, f) for f in self.fields}
         tx = self.repo.db.transaction()
         guard = self._guard(before)
-        stamped: T = tx.put(
-            obj, condition=guard if condition is None else condition & guard, if_absent=if_absent
-        )
+        stamped: T = tx._put(obj, guard if condition is None else condition & guard, if_absent)
         self._markers(tx, before, after)
         self._commit(tx, after)
         return stamped
@@ -147,11 +145,8 @@ class UniqueFields(Generic[T]):
                 after[field] = getattr(getattr(action, "value", None), "value", None)
         tx = self.repo.db.transaction()
         guard = self._guard(before)
-        tx.update(
-            self.repo.shape.cls,
-            key,
-            *actions,
-            condition=guard if condition is None else condition & guard,
+        tx._update(
+            self.repo.shape.cls, key, actions, guard if condition is None else condition & guard
         )
         self._markers(tx, before, after)
         self._commit(tx, after)
@@ -164,9 +159,7 @@ class UniqueFields(Generic[T]):
         before = self._values(raw)
         tx = self.repo.db.transaction()
         guard = self._guard(before)
-        tx.delete(
-            self.repo.shape.cls, key, condition=guard if condition is None else condition & guard
-        )
+        tx._delete(self.repo.shape.cls, key, guard if condition is None else condition & guard)
         self._markers(tx, before, dict.fromkeys(self.fields))
         self._commit(tx, {})
         return self.repo.shape.from_item(raw)
