@@ -42,8 +42,10 @@ lint: deps
 typecheck: deps
 	$(BIN)/mypy
 
-bench: deps
+bench: deps  ## keys, codec and repository benchmarks; each prints its ratios
 	$(BIN)/python bench/keys.py
+	$(BIN)/python bench/codec.py
+	$(BIN)/python bench/repo.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis
