@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from modelkit.codec import encode_value
+from modelkit.codec import decode_value, encode_value
 from modelkit.dynamo._batch import batch_get
 from modelkit.dynamo._items import ItemShape
-from modelkit.dynamo.expressions import Builder, Condition
+from modelkit.dynamo.expressions import Builder, Condition, Path
 from modelkit.errors import KeyValueError, ValidationError
 from modelkit.keys import KeyCondition
 from modelkit.schema import PRIMARY, IndexDesign, PatternDesign
@@ -81,7 +81,7 @@ class QueryPlan:
         condition = _sort_condition(db, pattern, given, values)
         index = db.design.index(pattern.index)
         if filter is not None and index.projection.kind != "ALL":
-            _check_projected(db, index, filter)
+            check_projected(db, index, filter)
         return cls(
             pattern=pattern,
             entities=pattern.entities,
@@ -122,11 +122,12 @@ class _PathCollector:
         return ""
 
 
-def _check_projected(db: Database, index: IndexDesign, filter: Condition) -> None:
-    """DynamoDB filters an index's entries, which hold only the projected attributes: a
-    filter on any other attribute would silently match nothing."""
+def check_projected(db: Database, index: IndexDesign, used: Condition | Sequence[Path]) -> None:
+    """An index's entries hold only the projected attributes: a filter (or projection) on any
+    other attribute would silently match (or read) nothing."""
     collector = _PathCollector()
-    filter.render(collector)
+    for part in [used] if isinstance(used, Condition) else used:
+        part.render(collector)
     projected = {
         *db.design.key_attributes(),
         db.design.type_attribute,
@@ -135,7 +136,7 @@ def _check_projected(db: Database, index: IndexDesign, filter: Condition) -> Non
     missing = sorted(collector.attributes - projected)
     if missing:
         raise ValidationError(
-            f"index {index.name} projects {index.projection.kind}, so a filter on "
+            f"index {index.name} projects {index.projection.kind}, so a filter or projection on "
             f"{', '.join(missing)} would see no value and match nothing; filter the returned "
             "items in Python, or project those attributes into the index"
         )
@@ -188,7 +189,11 @@ def _collection_prefix(
     return KeyCondition("begins_with", (common,)) if common else None
 
 
-def run_query(db: Database, plan: QueryPlan, cursor: str | None) -> Page[Any]:
+def run_query(
+    db: Database, plan: QueryPlan, cursor: str | None, projection: Sequence[Path] = ()
+) -> Page[Any]:
+    """One page of ``plan``: entity instances, or with ``projection`` plain dicts of the
+    projected attributes (decoded values, by stored name)."""
     request: dict[str, Any] = {
         "TableName": db.table,
         "ScanIndexForward": not plan.descending,
@@ -201,9 +206,12 @@ def run_query(db: Database, plan: QueryPlan, cursor: str | None) -> Page[Any]:
         request["ConsistentRead"] = True
     if plan.limit is not None:
         request["Limit"] = plan.limit
-    if plan.filter is not None:
+    if plan.filter is not None or projection:
         builder = Builder(encode_value)
-        request["FilterExpression"] = builder.condition(plan.filter)
+        if plan.filter is not None:
+            request["FilterExpression"] = builder.condition(plan.filter)
+        if projection:
+            request["ProjectionExpression"] = builder.projection(projection)
         for part, placeholders in builder.attributes().items():
             request[part] = {**request[part], **placeholders}
     binding = plan.binding(db.table)
@@ -214,12 +222,14 @@ def run_query(db: Database, plan: QueryPlan, cursor: str | None) -> Page[Any]:
     drop = plan.condition.drop if plan.condition is not None else None
     shapes = [db.shape(name) for name in plan.entities]
     raw = response.get("Items", [])
+    last = response.get("LastEvaluatedKey")
+    next_cursor = db.signer.dump(last, binding) if last else None
+    if projection:
+        return Page([{k: decode_value(v) for k, v in item.items()} for item in raw], next_cursor)
     if db.design.index(plan.index).projection.kind != "ALL":
         raw = _full_items(db, raw, plan.sk_attribute, drop, ",".join(plan.entities), label)
         drop = None
-    items = _decode(db, raw, shapes, plan.sk_attribute, drop)
-    last = response.get("LastEvaluatedKey")
-    return Page(items, db.signer.dump(last, binding) if last else None)
+    return Page(_decode(db, raw, shapes, plan.sk_attribute, drop), next_cursor)
 
 
 #: Key condition texts by DynamoDB operator; ``#k0``/``:k0`` never clash with the ``#n``/``:v``

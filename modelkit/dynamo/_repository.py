@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from modelkit.dynamo._batch import batch_get, batch_write
 from modelkit.dynamo._items import ItemShape
-from modelkit.dynamo._query import Page, QueryPlan, run_query, run_scan
+from modelkit.dynamo._query import Page, QueryPlan, check_projected, run_query, run_scan
 from modelkit.dynamo._unique import UniqueFields
 from modelkit.dynamo._writes import WriteBuilder
-from modelkit.dynamo.expressions import Action, Condition, Fields, fields
+from modelkit.dynamo.expressions import Action, Condition, Fields, Path, fields
 from modelkit.errors import ConditionFailed, NotFound, ValidationError
 
 if TYPE_CHECKING:
@@ -182,6 +182,26 @@ class Repository(Generic[T]):
             )
         page: Page[T] = run_query(self.db, plan, cursor)
         return page
+
+    def query_fields(
+        self,
+        pattern: str,
+        fields: Sequence[Path],
+        /,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
+        filter: Condition | None = None,
+        descending: bool | None = None,
+        **values: Any,
+    ) -> Page[dict[str, Any]]:
+        """Like :meth:`query`, reading only ``fields`` (a ProjectionExpression): items come
+        back as dicts of the projected attributes. Costs the same reads as the whole items."""
+        plan = QueryPlan.build(self.db, pattern, values, descending, limit, filter, False)
+        index = self.db.design.index(plan.index)
+        if index.projection.kind != "ALL":
+            check_projected(self.db, index, fields)
+        return run_query(self.db, plan, cursor, fields)
 
     def query_all(self, pattern: str, /, **values: Any) -> Iterator[T]:
         """Every item of the pattern, page after page."""

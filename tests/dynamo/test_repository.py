@@ -199,3 +199,20 @@ def test_consumed_capacity_is_recorded(db: Database) -> None:
     rows = {(r.entity, r.pattern, r.index): r for r in db.stats.rows()}
     assert rows[("Order", "put", "primary")].write_units >= 1
     assert rows[("Order", "get", "primary")].read_units >= 0.5
+
+
+def test_query_fields_reads_only_the_projected_attributes(db: Database) -> None:
+    orders = db.repo(Order)
+    orders.batch_put([order(n) for n in range(3)])
+    f = orders.f
+    page = orders.query_fields(
+        "orders of a customer in a period",
+        [f.order_id, f.total],
+        customer_id="c-1",
+        placed_at=(T0, T0 + dt.timedelta(days=1)),
+    )
+    assert page.items == [
+        {"order_id": f"o-{n:03d}", "total": Decimal(n) + Decimal("0.99")} for n in (2, 1, 0)
+    ]
+    with pytest.raises(ValidationError, match="projects KEYS_ONLY"):
+        orders.query_fields("orders to ship before a time", [f.status], ship_shard=1, ship_by=T0)
