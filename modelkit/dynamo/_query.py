@@ -229,7 +229,7 @@ def run_query(
     if db.design.index(plan.index).projection.kind != "ALL":
         raw = _full_items(db, raw, plan.sk_attribute, drop, ",".join(plan.entities), label)
         drop = None
-    return Page(_decode(db, raw, shapes, plan.sk_attribute, drop), next_cursor)
+    return Page(decode_items(db, raw, shapes, plan.sk_attribute, drop), next_cursor)
 
 
 #: Key condition texts by DynamoDB operator; ``#k0``/``:k0`` never clash with the ``#n``/``:v``
@@ -263,40 +263,6 @@ def _key_condition(plan: QueryPlan) -> dict[str, Any]:
     }
 
 
-def run_scan(
-    db: Database,
-    shape: ItemShape[T],
-    filter: Condition | None,
-    segment: int | None,
-    segments: int | None,
-    limit: int | None,
-    cursor: str | None,
-) -> Page[T]:
-    builder = Builder(encode_value)
-    type_filter = _type_path(db) == shape.entity.type_value
-    request: dict[str, Any] = {
-        "TableName": db.table,
-        "FilterExpression": builder.condition(
-            type_filter if filter is None else type_filter & filter
-        ),
-        "ReturnConsumedCapacity": "INDEXES",
-    }
-    if (segment is None) != (segments is None):
-        raise ValueError("give both segment and segments for a parallel scan")
-    if segment is not None:
-        request["Segment"], request["TotalSegments"] = segment, segments
-    if limit is not None:
-        request["Limit"] = limit
-    request.update(builder.attributes())
-    binding = {"table": db.table, "scan": shape.entity.name, "segment": [segment, segments]}
-    if cursor is not None:
-        request["ExclusiveStartKey"] = db.signer.load(cursor, binding)
-    response = db.call("Scan", request, shape.entity.name, "scan")
-    items = _decode(db, response.get("Items", []), [shape], None, None)
-    last = response.get("LastEvaluatedKey")
-    return Page(items, db.signer.dump(last, binding) if last else None)
-
-
 def _full_items(
     db: Database,
     raw: list[dict[str, Any]],
@@ -327,13 +293,7 @@ def _full_items(
     return [item for item in ordered if item is not None]
 
 
-def _type_path(db: Database) -> Any:
-    from modelkit.dynamo.expressions import Path
-
-    return Path(db.design.type_attribute)
-
-
-def _decode(
+def decode_items(
     db: Database,
     raw: list[dict[str, Any]],
     shapes: list[ItemShape[Any]],

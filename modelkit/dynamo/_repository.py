@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from modelkit.dynamo._batch import batch_get, batch_write
 from modelkit.dynamo._items import ItemShape
-from modelkit.dynamo._query import Page, QueryPlan, check_projected, run_query, run_scan
+from modelkit.dynamo._query import Page, QueryPlan, check_projected, run_query
+from modelkit.dynamo._scan import run_scan
 from modelkit.dynamo._unique import UniqueFields
 from modelkit.dynamo._writes import WriteBuilder
 from modelkit.dynamo.expressions import Action, Condition, Fields, Path, fields
