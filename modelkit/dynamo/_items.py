@@ -104,10 +104,6 @@ class ItemShape(Generic[T]):
         obj: T = self.codec.decode(item)
         return obj
 
-    def belongs(self, item: Stored) -> bool:
-        """True if ``item`` is of this entity (by its type attribute)."""
-        return item.get(self.type_attribute) == self.type_value
-
 
 def epoch_seconds(value: Any) -> int:
     """A TTL value as whole epoch seconds (aware datetime, or int seconds)."""

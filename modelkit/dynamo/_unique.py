@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from modelkit.codec import decode_value
-from modelkit.dynamo.expressions import Action, Condition, Path
+from modelkit.dynamo.expressions import Action, Condition, Path, all_of
 from modelkit.errors import ConditionFailed, NotFound, TransactionCanceled, UniqueViolation
 from modelkit.keys import escape_str
 
@@ -67,10 +67,7 @@ class UniqueFields(Generic[T]):
             else Path(shape.field_attribute(f)).not_exists()
             for f, v in before.items()
         ]
-        combined = conditions[0]
-        for more in conditions[1:]:
-            combined = combined & more
-        return combined
+        return all_of(*conditions)
 
     def _markers(self, tx: Transaction, before: dict[str, Any], after: dict[str, Any]) -> None:
         owner = self.repo.name

@@ -12,7 +12,16 @@ import msgspec
 from modelkit.codec import encode_value
 from modelkit.dynamo._items import Item, ItemShape, epoch_seconds
 from modelkit.dynamo._update_keys import key_actions
-from modelkit.dynamo.expressions import Action, Builder, Condition, Path, Remove, Set, Value
+from modelkit.dynamo.expressions import (
+    Action,
+    Builder,
+    Condition,
+    Path,
+    Remove,
+    Set,
+    Value,
+    all_of,
+)
 from modelkit.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -157,10 +166,7 @@ class WriteBuilder(Generic[T]):
     ) -> None:
         builder = builder or Builder(encode_value)
         if conditions:
-            combined = conditions[0]
-            for more in conditions[1:]:
-                combined = combined & more
-            request["ConditionExpression"] = builder.condition(combined)
+            request["ConditionExpression"] = builder.condition(all_of(*conditions))
             if return_current:
                 request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         request.update(builder.attributes())
