@@ -11,6 +11,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 import msgspec
 
+from modelkit._cli_analyze import analyze_command
 from modelkit.check import check_table
 from modelkit.errors import ModelkitError
 from modelkit.schema import SchemaErrors, TableDesign, load_design, load_table
@@ -56,7 +57,8 @@ def _fail(message: str, code: int) -> NoReturn:
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
 @click.version_option(package_name="modelkit")
 def main(debug: bool) -> None:
-    """DynamoDB single-table design: check, show and export schemas declared in code.
+    """DynamoDB single-table design: check, show, analyze, export and deploy schemas declared
+    in code.
 
     SCHEMA is a Python file (schemas/shop.py) or a module name (app.schema), optionally
     followed by :NAME when it declares several tables.
@@ -187,6 +189,8 @@ def deploy_command(
     if not report.ok:
         sys.exit(EXIT_FINDINGS)
 
+
+main.add_command(analyze_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -42,6 +42,19 @@ class LoadError(ModelkitError):
     """A schema file or module that cannot be loaded (missing, syntax error, no table)."""
 
 
+class WorkloadError(LoadError):
+    """A workload file that cannot be used: bad syntax, a wrong value, a name the schema does
+    not know. ``path`` is the file, ``line`` the 1-based line (``None`` when unknown), and the
+    text reads ``PATH:LINE: message``."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        place = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{place}: {message}")
+
+
 # -- errors of reads and writes (repositories) ----------------------------------------------
 
 

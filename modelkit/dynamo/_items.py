@@ -14,7 +14,7 @@ from modelkit.codec import item_codec
 from modelkit.errors import KeyValueError, ValidationError
 from modelkit.schema import EntityDesign, TableDesign, keys_for
 
-from ._size import MAX_ITEM_BYTES, item_size
+from modelkit.codec._size import MAX_ITEM_BYTES, item_size
 
 T = TypeVar("T")
 _json = msgspec.json.Encoder().encode

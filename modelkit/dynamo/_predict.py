@@ -1,7 +1,7 @@
 """Predicted consumed capacity of requests, per index, from the exact stored items.
 
 The rules are DynamoDB's published ones (REFERENCE.md, "Sizes and limits" and "Capacity
-units"); :mod:`modelkit.dynamo._size` computes sizes and units, this module applies them to
+units"); :mod:`modelkit.codec._size` computes sizes and units, this module applies them to
 whole requests. Every function returns :data:`Units`: capacity units by index, ``"primary"``
 for the table itself, as ``ReturnConsumedCapacity=INDEXES`` reports them.
 
@@ -14,29 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from modelkit.dynamo._size import item_size, query_read_units, read_units, write_units
+from modelkit.codec._size import item_size, query_read_units, read_units, write_units
 from modelkit.schema import PRIMARY, IndexDesign, TableDesign
+from modelkit.schema._projection import index_entry, index_key_attributes
 
 Item = Mapping[str, Mapping[str, Any]]
 #: Capacity units by index: ``"primary"`` (the table) and secondary index names.
 Units = dict[str, float]
-
-
-def index_entry(item: Item | None, design: TableDesign, index: str) -> Item | None:
-    """The entry ``item`` has in secondary index ``index`` (its projected attributes), or
-    ``None`` when the item lacks one of the index's key attributes (a sparse index)."""
-    if item is None:
-        return None
-    found = design.index(index)
-    keys = _index_keys(design, found)
-    if any(name not in item for name in keys):
-        return None
-    if found.projection.kind == "ALL":
-        return item
-    names = {*keys, design.pk, *([design.sk] if design.sk else [])}
-    if found.projection.kind == "INCLUDE":
-        names.update(found.projection.attributes)
-    return {name: value for name, value in item.items() if name in names}
 
 
 def get_units(item: Item | None, *, consistent: bool = False, transactional: bool = False) -> Units:
@@ -103,11 +87,6 @@ def batch_write_units(
     return total
 
 
-def _index_keys(design: TableDesign, index: IndexDesign) -> list[str]:
-    pk = index.pk or design.pk  # an LSI shares the table's partition key
-    return [pk, *([index.sk] if index.sk else [])]
-
-
 def _index_write_units(
     design: TableDesign, index: IndexDesign, old: Item | None, new: Item | None
 ) -> float:
@@ -117,7 +96,7 @@ def _index_write_units(
         return write_units(item_size(after)) if after is not None else 0.0
     if after is None:
         return write_units(item_size(before))
-    keys = _index_keys(design, index)
+    keys = index_key_attributes(design, index)
     if any(before[k] != after[k] for k in keys):
         return write_units(item_size(before)) + write_units(item_size(after))
     if before == after:

@@ -31,7 +31,7 @@ from modelkit.dynamo._predict import (
     query_units,
     write_request_units,
 )
-from modelkit.dynamo._size import item_size
+from modelkit.codec._size import item_size
 
 table = Table(
     "capacity",

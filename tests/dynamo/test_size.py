@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from modelkit.dynamo._size import (
+from modelkit.codec._size import (
     item_size,
     number_size,
     query_read_units,
