@@ -111,7 +111,9 @@ def main() -> int:
     ok = True
     started = time.perf_counter()
     pools = {fmt: pool(fmt) for fmt in ("jsonl", "csv")}
-    print(f"pool of {POOL_CHUNKS * CHUNK_ROWS:,} rows per format in {time.perf_counter() - started:.1f} s")
+    print(
+        f"pool of {POOL_CHUNKS * CHUNK_ROWS:,} rows per format in {time.perf_counter() - started:.1f} s"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for fmt, suffix in (("jsonl", ".jsonl"), ("csv", ".csv"), ("jsonl", ".jsonl.gz")):
             path = Path(tmp) / f"trace{suffix}"
@@ -125,7 +127,9 @@ def main() -> int:
             rate = summary.rows / seconds
             target = "" if suffix.endswith(".gz") else f" (target {TARGET:,})"
             ok &= bool(target == "" or rate >= TARGET)
-            print(f"{suffix:10} {summary.rows:>12,} rows {seconds:7.2f} s {rate:>12,.0f} rows/s{target}")
+            print(
+                f"{suffix:10} {summary.rows:>12,} rows {seconds:7.2f} s {rate:>12,.0f} rows/s{target}"
+            )
             if summary.rows != args.file_rows:
                 print(f"  read {summary.rows} rows, wrote {args.file_rows}")
                 ok = False

@@ -51,8 +51,10 @@ def cache_fixes(
         load = plan.load
         average = units * load.rate * _mean(load.profile)
         hot = main.read * main.spectrum.top
-        if not cached and hot < HOT_SHARE * READ_LIMIT and (
-            read_dollars(average, prices) < COSTLY_DOLLARS
+        if (
+            not cached
+            and hot < HOT_SHARE * READ_LIMIT
+            and (read_dollars(average, prices) < COSTLY_DOLLARS)
         ):
             continue
         chosen = policy if cached else DEFAULT_POLICY

@@ -138,9 +138,7 @@ def _contribution(
     assert key is not None
     new_item = pattern.op in ("put", "transaction")
     choices = [
-        field_distribution(
-            design, workload, entity, f, given=load.keys.get(f), new_item=new_item
-        )
+        field_distribution(design, workload, entity, f, given=load.keys.get(f), new_item=new_item)
         for f in (*key.pk.fields, *(key.sk.fields if key.sk and pattern.op != "query" else ()))
     ]
     pk_choices = choices[: len(key.pk.fields)]

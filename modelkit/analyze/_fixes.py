@@ -33,9 +33,7 @@ def write_dollars(units_per_s: float, prices: Prices) -> float:
     return units_per_s * SECONDS_PER_MONTH / 1e6 * prices.on_demand_write_per_million
 
 
-def sharding_fixes(
-    index: IndexAnalysis, plans: Sequence[PatternPlan], prices: Prices
-) -> list[Fix]:
+def sharding_fixes(index: IndexAnalysis, plans: Sequence[PatternPlan], prices: Prices) -> list[Fix]:
     """Write sharding for each key over the write limit (the three hottest)."""
     hot = [k for k in index.keys if k.verdict("write") != "safe" and k.label is not None]
     fixes = []
@@ -117,9 +115,7 @@ def status_fixes(index: IndexAnalysis) -> list[Fix]:
     return fixes
 
 
-def sparse_fixes(
-    index: IndexAnalysis, plans: Sequence[PatternPlan], prices: Prices
-) -> list[Fix]:
+def sparse_fixes(index: IndexAnalysis, plans: Sequence[PatternPlan], prices: Prices) -> list[Fix]:
     """A GSI written for values its readers never ask for: index only those they read."""
     if index.index.kind != "gsi":
         return []

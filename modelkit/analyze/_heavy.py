@@ -63,6 +63,7 @@ class HeavyCounter:
     error: int = 0
     counts: Counter[Hashable] = field(default_factory=Counter)
     mins: set[int] = field(default_factory=set)
+    top: int = 0
 
     def add(self, values: list[Hashable]) -> None:
         """Count one batch (strings, or tuples of strings)."""
@@ -70,7 +71,7 @@ class HeavyCounter:
             return
         self.total += len(values)
         self.counts.update(values)
-        self._sketch(map(hash, set(values)))
+        self._sketch(map(hash, values))
         if len(self.counts) > 2 * self.capacity:
             self._prune()
 
@@ -106,10 +107,11 @@ class HeavyCounter:
 
     def _prune(self) -> None:
         counts = self.counts
-        cut = heapq.nlargest(self.capacity + 1, counts.values())[-1]
+        cut = sorted(counts.values(), reverse=True)[self.capacity]
         self.error += cut
         kept: Counter[Hashable] = Counter()
-        dict.update(kept, {k: c - cut for k, c in counts.items() if c > cut})
+        if cut < max(counts.values()):
+            dict.update(kept, {k: c - cut for k, c in counts.items() if c > cut})
         self.counts = kept
 
     def _sketch(self, hashes: Iterable[int]) -> None:
@@ -117,9 +119,11 @@ class HeavyCounter:
         if len(mins) < SKETCH:
             mins.update(hashes)
         else:
-            mins.update(filter(max(mins).__gt__, hashes))
+            mins.update(filter(self.top.__gt__, hashes))
         if len(mins) > SKETCH:
-            self.mins = set(heapq.nsmallest(SKETCH, mins))
+            self.mins = mins = set(sorted(mins)[:SKETCH])
+        if len(mins) == SKETCH:
+            self.top = max(mins)
 
 
 def _second(item: tuple[Hashable, int]) -> int:

@@ -18,7 +18,6 @@ from modelkit.analyze._scoring import make_score, worst
 from modelkit.keys import KeyTemplate
 from modelkit.schema import IndexDesign
 
-
 #: Bins at least this large stand for fresh values (``unique``), not a counted key space.
 UNBOUNDED = 1e14
 

@@ -3,8 +3,8 @@
 A :class:`Spectrum` describes how requests spread over the values of a key field (or of a
 whole key): a list of bins, most requested first. Bin ``i`` stands for ``count`` values that
 each take the share ``p`` of the requests; head bins hold one value each and carry its label.
-A Zipf over 10^9 values is a few hundred bins: the top values exactly, the rest in bins whose
-shares differ by a few percent at most.
+A Zipf(0.99) over 10^9 values is about 1,700 bins: the top 1,000 values exactly, the rest in
+about 700 bins whose shares differ by 2% at most.
 """
 
 from __future__ import annotations
@@ -144,8 +144,10 @@ def product(a: Spectrum, b: Spectrum, *, head: int = 1000, ratio: float = 1.02) 
         for c, m in zip(count, mass, strict=True)
         if c >= 0.5
     ]
-    positive = sum(c for c, _, _ in cells_a) * sum(c for c, _, _ in cells_b)
-    if (zeros := a.values * b.values - positive) >= 0.5:
+    zero_a = sum(x.count for x in a.bins if x.p <= 0)
+    zero_b = sum(x.count for x in b.bins if x.p <= 0)
+    if zero_a or zero_b:
+        zeros = zero_a * b.values + a.values * zero_b - zero_a * zero_b
         bins.append(Bin(_whole(zeros), 0.0))
     # Shares equal to 12 digits count as ties; labelled bins first among ties.
     bins.sort(key=lambda x: (-float(f"{x.p:.12g}"), x.label is None))
@@ -159,10 +161,10 @@ def _whole(count: float) -> float:
 
 
 def _top_pairs(a: tuple[Bin, ...], b: tuple[Bin, ...], head: int) -> list[tuple[int, int, Bin]]:
-    """The ``head`` hottest pairs of labelled single values as ``(index in a, index in b,
-    bin)``, by a best-first walk over the two sorted lists."""
-    sa = [i for i, x in enumerate(a) if x.count == 1 and x.label is not None]
-    sb = [j for j, x in enumerate(b) if x.count == 1 and x.label is not None]
+    """The ``head`` hottest pairs of labelled single values requested at all, as ``(index in
+    a, index in b, bin)``, by a best-first walk over the two sorted lists."""
+    sa = [i for i, x in enumerate(a) if x.count == 1 and x.label is not None and x.p > 0]
+    sb = [j for j, x in enumerate(b) if x.count == 1 and x.label is not None and x.p > 0]
     if not sa or not sb or head <= 0:
         return []
     heap = [(-a[sa[0]].p * b[sb[0]].p, 0, 0)]

@@ -17,6 +17,8 @@ from modelkit.analyze._trace_formats import CsvParser, Groups, JsonlParser
 from modelkit.analyze._trace_rows import RawKind, Slow, fail, minutes
 from modelkit.schema._design import PRIMARY, EntityDesign, EntityKey, TableDesign
 
+PIECE = 1 << 21
+"""Bytes read at a time (whole lines): small enough to stay in cache and memory."""
 READS = frozenset({"get", "query", "batch_get"})
 WRITES = frozenset({"put", "update", "delete", "transaction"})
 OPS = READS | WRITES | {"scan"}
@@ -204,6 +206,16 @@ class Reader:
 
     def feed(self, chunk: bytes, line0: int) -> int:
         """Count a chunk of whole lines, the first being line ``line0``; the rows read."""
+        rows, start, end = 0, 0, len(chunk)
+        while start < end:
+            stop = chunk.find(b"\n", start + PIECE) + 1 or end
+            piece = chunk if start == 0 and stop == end else chunk[start:stop]
+            rows += self._feed(piece, line0)
+            line0 += piece.count(b"\n")
+            start = stop
+        return rows
+
+    def _feed(self, chunk: bytes, line0: int) -> int:
         try:
             staged = self._stage(self.parser.fast(chunk))
         except Slow:

@@ -8,7 +8,8 @@ naming the first bad line, or returns the same groups.
 from __future__ import annotations
 
 import csv
-from collections.abc import Hashable, Sequence
+import re
+from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any, Literal
 
@@ -38,25 +39,35 @@ class JsonlParser:
     """JSONL: ``{"time": ..., "pattern"|"op"+"entity": ..., "keys": {...}}`` per line.
 
     ``fields``: every key field of the design; ``names``: the allowed patterns, ops and
-    entities (anything else fails the fast path and is reported by the slow one)."""
+    entities (anything else fails the fast path and is reported by the slow one). Key fields
+    are decoded as strings until a number turns up in one; from then on that field also
+    takes numbers, turned into text."""
 
     def __init__(self, source: str, fields: Sequence[str], names: Sequence[Sequence[str]]):
         self.source = source
         self.fields = frozenset(fields)
         lits = [Literal[tuple(v)] | None if v else None for v in names]
-        kinds = [(n, lit, None) for n, lit in zip(_KIND, lits, strict=True)]
-        types = [_row_type(sorted(fields), kinds, value) for value in (str, str | int | float)]
-        self.row_type, self.keys_type = types[0]
-        self.decoders = [msgspec.json.Decoder(list[row]) for row, _ in types]  # type: ignore[valid-type]
+        self.kinds = [(n, lit, None) for n, lit in zip(_KIND, lits, strict=True)]
+        self.numeric: frozenset[str] = frozenset()
+        self.row_type, self.keys_type = _row_type(self.fields, self.kinds, frozenset())
+        self.decoder = msgspec.json.Decoder(list[self.row_type])  # type: ignore[name-defined]
 
     def fast(self, chunk: bytes) -> Groups:
         body = b"[" + chunk.rstrip(b"\r\n").replace(b"\n", b",") + b"]"
-        for numeric, decoder in enumerate(self.decoders):
+        while True:
             try:
-                return _rowgroups(decoder.decode(body), bool(numeric))
+                rows = self.decoder.decode(body)
+            except msgspec.ValidationError as exc:
+                found = _NUMBER.search(str(exc))
+                if found is None or found[2] not in self.fields - self.numeric:
+                    raise Slow from None
+                self.numeric |= {found[2]}
+                row, _ = _row_type(self.fields, self.kinds, self.numeric)
+                self.decoder = msgspec.json.Decoder(list[row])  # type: ignore[valid-type]
             except msgspec.DecodeError:
-                continue
-        raise Slow
+                raise Slow from None
+            else:
+                return _rowgroups(rows, self.numeric, body.count(b'"op"'), body.count(b'"entity"'))
 
     def slow(self, chunk: bytes, line0: int, check: Check) -> Groups:
         rows: list[Any] = []
@@ -71,7 +82,7 @@ class JsonlParser:
             kind, keys, when = self._check(obj, line, check)
             known = keys_type(**{k: v for k, v in keys.items() if k in self.fields})
             rows.append(row_type(when, known, *kind))
-        return _rowgroups(rows, False)
+        return _rowgroups(rows, frozenset())
 
     def _check(self, obj: Any, line: int, check: Check) -> tuple[RawKind, dict[str, str], float]:
         def bad(message: str) -> LoadError:
@@ -102,23 +113,37 @@ class JsonlParser:
         return kind, keys, when
 
 
-def _row_type(fields: list[str], kinds: list[Any], value: Any) -> tuple[Any, Any]:
-    keys = msgspec.defstruct("Keys", [(f, value | None, None) for f in fields], gc=False)
+_NUMBER = re.compile(r"^Expected `str \| null`, got `(int|float)` - at `\$\[\d+\]\.keys\.(\w+)`$")
+
+
+def _row_type(fields: frozenset[str], kinds: list[Any], numeric: frozenset[str]) -> tuple[Any, Any]:
+    types = {f: str | int | float | None if f in numeric else str | None for f in fields}
+    keys = msgspec.defstruct("Keys", [(f, types[f], None) for f in sorted(fields)], gc=False)
     given = msgspec.field(default_factory=keys)
     row = msgspec.defstruct("Row", [("time", str | float), ("keys", keys, given), *kinds])
     return row, keys
 
 
-def _rowgroups(rows: list[Any], numeric: bool) -> Groups:
+def _rowgroups(rows: list[Any], numeric: frozenset[str], ops: int = -1, ents: int = -1) -> Groups:
+    """Split rows by pattern, then op, then entity. ``ops``/``ents``: how many rows name an
+    op/entity (-1: unknown); when the rows without a pattern account for all of them, rows
+    with a pattern are not searched (were it wrong, a row without a pattern would lack them,
+    and the slow path would report it)."""
+    parts = [(pattern, take(rows, pick)) for pattern, pick in split(list(map(_PATTERN, rows)))]
+    bare = sum(len(part) for pattern, part in parts if pattern is None)
     out: Groups = []
-    for pattern, pick in split(list(map(_PATTERN, rows))):
-        part = take(rows, pick)
-        for op, pick2 in split(list(map(_OP, part))):
-            part2 = take(part, pick2)
-            for entity, pick3 in split(list(map(_ENTITY, part2))):
-                kind = (pattern, op, entity)
-                out.append((kind, RowGroup(take(part2, pick3), numeric)))  # type: ignore[arg-type]
+    for pattern, part in parts:
+        named = pattern is not None
+        for op, part2 in _level(part, _OP, named and ops == bare):
+            for entity, group in _level(part2, _ENTITY, named and ents == bare):
+                out.append(((pattern, op, entity), RowGroup(group, numeric)))  # type: ignore[arg-type]
     return out
+
+
+def _level(rows: list[Any], get: attrgetter[Any], skip: bool) -> list[tuple[Any, list[Any]]]:
+    if skip or not any(map(get, rows)):
+        return [(None, rows)]
+    return [(value, take(rows, pick)) for value, pick in split(list(map(get, rows)))]
 
 
 class CsvParser:
@@ -186,21 +211,39 @@ class CsvParser:
         return self._groups(cols, n) if n else []
 
     def _groups(self, cols: dict[str, list[Any]], n: int) -> Groups:
+        """Split by pattern, then op, then entity (as :func:`_rowgroups` does)."""
         given = [cols.get(name) for name in _KIND]
-        used = [c is not None and any(c) for c in given]
-        keys: list[Hashable]
-        if not any(used):
-            keys = [""] * n
-        elif used == [True, False, False]:
-            keys = given[0]  # type: ignore[assignment]
-        else:
-            cols3 = [
-                c if c is not None and u else [""] * n for c, u in zip(given, used, strict=True)
-            ]
-            keys = list(zip(*cols3, strict=True))
+        ops, ents = (-1 if c is None else n - c.count("") for c in given[1:])
+        parts = _col_level(given[0], (), n, False)
+        bare = sum(size for pattern, _, size in parts if not pattern)
         out: Groups = []
-        for key, pick in split(keys):
-            parts = key if isinstance(key, tuple) else (key, "", "")
-            kind: RawKind = (parts[0] or None, parts[1] or None, parts[2] or None)
-            out.append((kind, ColGroup(cols, n, pick)))
+        for pattern, picks, size in parts:
+            for op, picks2, size2 in _col_level(given[1], picks, size, pattern and ops == bare):
+                for entity, picks3, size3 in _col_level(
+                    given[2], picks2, size2, pattern and ents == bare
+                ):
+                    kind = (pattern or None, op or None, entity or None)
+                    out.append((kind, ColGroup(cols, picks3, size3)))
         return out
+
+
+Picks = tuple[list[Any], ...]
+
+
+def _col_level(
+    column: list[Any] | None, picks: Picks, n: int, skip: Any
+) -> list[tuple[str, Picks, int]]:
+    if column is None or skip:
+        return [("", picks, n)]
+    for pick in picks:
+        column = take(column, pick)
+    if not any(column):
+        return [("", picks, n)]
+    out: list[tuple[str, Picks, int]] = []
+    for value, sub in split(column):
+        if sub is None:
+            out.append((str(value), picks, n))
+        else:
+            size = sub.count(True) if type(sub[0]) is bool else len(sub)
+            out.append((str(value), (*picks, sub), size))
+    return out

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator
-from itertools import compress, repeat
-from operator import attrgetter, eq, floordiv, getitem, is_not
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from itertools import compress, islice, repeat
+from operator import attrgetter, eq, floordiv, getitem, is_not, le
 from typing import Any, BinaryIO
 
 from modelkit.errors import LoadError
@@ -58,30 +59,50 @@ def minutes(times: list[Any]) -> tuple[Counter[int], float, float]:
     """Requests per minute (epoch // 60), earliest and latest time; Slow if any looks bad.
 
     ISO times without offsets are checked and counted by their first 16 characters (to the
-    minute); only the earliest and latest are parsed in full."""
-    types = set(map(type, times))
+    minute); only the earliest and latest are parsed in full. Times in order (the usual case)
+    are counted by bisection."""
     try:
-        if types == {str}:
-            joined = "\n".join(times)
+        joined = "\n".join(times)
+    except TypeError:
+        joined = None
+    try:
+        if joined is not None:
             if "+" not in joined and joined.count("-") == 2 * len(times):
                 return _iso_minutes(times)
             times = list(map(float, times) if "-" not in joined else map(parse_time, times))
-        elif not types <= {float, int}:
+        elif not set(map(type, times)) <= {float, int}:
             times = list(map(parse_time, times))
         if not math.isfinite(sum(times)):
             raise Slow
     except ValueError:
         raise Slow from None
     counts: Counter[int] = Counter()
+    if _ordered(times):
+        i, n = 0, len(times)
+        while i < n:
+            minute = times[i] // 60
+            j = bisect_left(times, (minute + 1) * 60, i)
+            counts[int(minute)] += j - i
+            i = j
+        return counts, float(times[0]), float(times[-1])
     for minute, count in Counter(map(floordiv, times, repeat(60))).items():
         counts[int(minute)] += count
     return counts, float(min(times)), float(max(times))
 
 
+def _ordered(values: list[Any]) -> bool:
+    return all(map(le, values, islice(values, 1, None)))
+
+
 def _iso_minutes(times: list[str]) -> tuple[Counter[int], float, float]:
+    prefixes: Iterable[tuple[str, int]]
+    if _ordered(times) and len(times[0]) >= 16:
+        prefixes, lo, hi = _runs(times), times[0], times[-1]
+    else:
+        counted: Counter[str] = Counter(map(getitem, times, repeat(_PREFIX)))
+        prefixes, lo, hi = counted.items(), *_bounds(times)
     counts: Counter[int] = Counter()
-    prefixes: Counter[str] = Counter(map(getitem, times, repeat(_PREFIX)))
-    for prefix, count in prefixes.items():
+    for prefix, count in prefixes:
         minute = _MINUTES.get(prefix)
         if minute is None:
             minute = int(parse_time(prefix)) // 60
@@ -89,7 +110,23 @@ def _iso_minutes(times: list[str]) -> tuple[Counter[int], float, float]:
                 _MINUTES.clear()
             _MINUTES[prefix] = minute
         counts[minute] += count
-    return counts, parse_time(min(times)), parse_time(max(times))
+    return counts, parse_time(lo), parse_time(hi)
+
+
+def _bounds(times: list[str]) -> tuple[str, str]:
+    return min(times), max(times)
+
+
+def _runs(times: list[str]) -> Iterator[tuple[str, int]]:
+    """(prefix, count) of ordered times sharing their first 16 characters."""
+    i, n = 0, len(times)
+    while i < n:
+        prefix = times[i][:16]
+        if len(prefix) < 16:
+            raise ValueError(prefix)
+        j = bisect_left(times, prefix + "\U0010ffff", i)
+        yield prefix, j - i
+        i = j
 
 
 # -- groups of rows of one kind --------------------------------------------------------------
@@ -127,43 +164,38 @@ class RowGroup(Group):
         super().__init__(len(rows))
         self.rows = rows
         self.numeric = numeric
-        self._keys: list[Any] | None = None
 
     def times(self) -> list[Any]:
         return list(map(_TIME, self.rows))
 
     def _column(self, field: str) -> list[Any]:
-        if self._keys is None:
-            self._keys = list(map(_KEYS, self.rows))
-        column = list(map(attrgetter(field), self._keys))
+        column = list(map(attrgetter("keys." + field), self.rows))
         if self.numeric and not set(map(type, column)) <= {str, type(None)}:
             column = [v if v is None else text(v) for v in column]
         return column
 
 
 class ColGroup(Group):
-    """CSV columns, taken by a selector (bools or row numbers); absent cells are ''."""
+    """CSV columns, each taken through ``picks`` (selectors from :func:`split`, in turn);
+    absent cells are ''."""
 
     absent = ""
 
-    def __init__(self, cols: dict[str, list[Any]], n: int, pick: list[Any] | None) -> None:
-        super().__init__(n if pick is None or type(pick[0]) is int else sum(pick))
+    def __init__(self, cols: dict[str, list[Any]], picks: tuple[list[Any], ...], n: int):
+        super().__init__(n)
         self.source = cols
-        self.pick = pick
+        self.picks = picks
 
     def times(self) -> list[Any]:
         return self.col("time")
 
     def _column(self, field: str) -> list[Any]:
         column = self.source.get(field)
-        pick = self.pick
         if column is None:
             return [""] * self.n
-        if pick is None:
-            return column
-        if type(pick[0]) is int:
-            return list(map(column.__getitem__, pick))
-        return list(compress(column, pick))
+        for pick in self.picks:
+            column = take(column, pick)
+        return column
 
     def present(self, column: list[Any]) -> list[bool]:
         return list(map(bool, column))
@@ -202,7 +234,6 @@ def take(items: list[Any], pick: list[Any] | None) -> list[Any]:
 
 
 _TIME = attrgetter("time")
-_KEYS = attrgetter("keys")
 
 
 def fail(source: str, line: int, message: str) -> LoadError:

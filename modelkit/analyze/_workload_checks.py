@@ -168,12 +168,6 @@ def _pattern(
                 f"{names} has no field {field!r}{close_match(field, fields)}; "
                 f"key fields: {', '.join(key_fields)}",
             )
-        if field not in key_fields:
-            raise doc.error(
-                where,
-                f"{field!r} is in no key of {names}, so its values spread no load; "
-                f"key fields: {', '.join(key_fields)}",
-            )
         problem = distribution_problem(dist)
         if problem:
             raise doc.error(where, problem)

@@ -11,10 +11,9 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from modelkit.codec import item_codec
+from modelkit.codec._size import MAX_ITEM_BYTES, item_size
 from modelkit.errors import KeyValueError, ValidationError
 from modelkit.schema import EntityDesign, TableDesign, keys_for
-
-from modelkit.codec._size import MAX_ITEM_BYTES, item_size
 
 T = TypeVar("T")
 _json = msgspec.json.Encoder().encode

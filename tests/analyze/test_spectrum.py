@@ -320,6 +320,9 @@ def test_product_counts_values_never_requested() -> None:
         Bin(2, 0.25),
         Bin(4, 0.0),
     )
+    labelled = product(hot, spectrum(Uniform(4)), head=10)
+    assert [x.label for x in labelled.bins] == [("on", f"#{r}") for r in range(1, 5)] + [None]
+    assert labelled.bins[-1] == Bin(4, 0.0)
 
 
 # -- merge_by_rank ---------------------------------------------------------------------------

@@ -28,8 +28,6 @@ CASES = [
     ("pattern-second", P + "[patterns.nope]\nrate = 1\n", 3, "no pattern 'nope'"),
     ("entity", "[entities.Orders]\nitems = 1\n", 1, "no entity 'Orders' (did you mean 'Order'?)"),
     ("key-not-field", P + 'keys.emaill = "zipf(10)"\n', 3, "has no field 'emaill' (did you mean"),
-    ("key-not-in-key", P + '[patterns."customer by id".keys]\n\nname = "zipf(3)"\n', 5,
-     "'name' is in no key of Customer"),
     ("index-changes", P + 'index_changes = { GSI3 = "enters" }\n', 3,
      "no secondary index 'GSI3' (did you mean 'GSI2'?)"),
     ("indexed", "[entities.Order]\nitems = 1\nindexed.GSI9 = 0.5\n", 3,

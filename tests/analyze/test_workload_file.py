@@ -152,3 +152,14 @@ def test_file_errors(tmp_path: Path, shop: TableDesign) -> None:
         load_workload(tmp_path / "bad.toml", shop)
     with pytest.raises(WorkloadError, match="unknown workload format 'ini'"):
         parse_workload("", fmt="ini", design=shop)
+
+
+def test_a_field_in_no_key_is_accepted_so_one_workload_serves_several_designs() -> None:
+    # tests/fixtures/analyze/orders.py: customer_id is a key field of one design only.
+    from modelkit.schema import load_design
+
+    root = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "analyze"
+    for name in ("by_status", "by_customer"):
+        design = load_design(f"{root / 'orders.py'}:{name}")
+        workload = load_workload(root / "orders.workload.toml", design)
+        assert "customer_id" in workload.patterns["place order"].keys

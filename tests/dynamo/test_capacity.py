@@ -20,6 +20,7 @@ import msgspec
 import pytest
 
 from modelkit import Index, Key, Table
+from modelkit.codec._size import item_size
 from modelkit.dynamo import Database, connect, deploy
 from modelkit.dynamo._connection import connect_dynamodb
 from modelkit.dynamo._predict import (
@@ -31,7 +32,6 @@ from modelkit.dynamo._predict import (
     query_units,
     write_request_units,
 )
-from modelkit.codec._size import item_size
 
 table = Table(
     "capacity",
