@@ -6,11 +6,10 @@ SCHEMA ?= schemas/ecommerce.py
 
 .PHONY: demo test deps services-deps lint typecheck bench clean
 
-## demo: make an environment and run the main job (check, show, export) on the bundled schema
+## demo: make an environment and run the main job (check, then analyze) on the bundled schema
 demo: $(BIN)/modelkit
 	$(BIN)/modelkit check $(SCHEMA)
-	$(BIN)/modelkit show $(SCHEMA)
-	$(BIN)/modelkit export $(SCHEMA) --format create-table
+	$(BIN)/modelkit analyze $(SCHEMA)
 
 ## test: install everything the tests need (Python packages, redis-server, dynalite) and run them all
 test: deps
