@@ -56,7 +56,8 @@ def pool(fmt: str) -> list[bytes]:
     for c in range(POOL_CHUNKS):
         lines = []
         for i in range(c * CHUNK_ROWS, (c + 1) * CHUNK_ROWS):
-            when = f"2026-11-26T10:00:{i // 1000 % 60:02d}.{i % 1000:03d}Z"
+            ms = (i - c * CHUNK_ROWS) * 60_000 // CHUNK_ROWS  # in order within the minute
+            when = f"2026-11-26T10:00:{ms // 1000:02d}.{ms % 1000:03d}Z"
             customer = f"c-{ranks[i]}"
             if i % 10:
                 lines.append(read_row(fmt, when, customer))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from modelkit.analyze._cache_fix import cache_fixes
 from modelkit.analyze._capacity import GB, index_capacity
-from modelkit.analyze._contributions import Contribution, PatternPlan, plan_patterns
+from modelkit.analyze._contributions import Contribution, plan_patterns
 from modelkit.analyze._costing import cost_report
 from modelkit.analyze._entity_sizes import EntitySize, entity_sizes
 from modelkit.analyze._fixes import capacity_fixes, sharding_fixes, sparse_fixes, status_fixes
@@ -16,6 +16,7 @@ from modelkit.analyze._prices import Prices, load_prices
 from modelkit.analyze._report import TableReport, TimePoint
 from modelkit.analyze._reporting import entity_reports, index_report, pattern_reports, timeline
 from modelkit.analyze._scoring import combine
+from modelkit.analyze._trace_plans import TraceLoad
 from modelkit.analyze._workload import Workload
 from modelkit.schema import PRIMARY, TableDesign
 
@@ -25,16 +26,16 @@ def analyze(
     workload: Workload,
     *,
     prices: Prices | None = None,
-    extra: Sequence[PatternPlan] = (),
+    trace: TraceLoad | None = None,
 ) -> TableReport:
     """Score ``design`` under ``workload``: hot keys and partitions, verdicts, fixes, cost.
 
-    ``extra``: pattern plans from a trace of observed requests, analysed beside the
-    workload's own patterns.
+    ``trace``: observed requests (:func:`~modelkit.analyze._trace_plans.trace_load`),
+    analysed beside the workload's own patterns; its load per minute becomes the timeline.
     """
     prices = prices or load_prices()
     sizes = entity_sizes(design, workload)
-    plans = [*plan_patterns(design, workload, sizes), *extra]
+    plans = [*plan_patterns(design, workload, sizes), *(trace.plans if trace else ())]
     by_index: dict[str, list[Contribution]] = defaultdict(list)
     for plan in plans:
         for c in plan.contributions:
@@ -49,7 +50,7 @@ def analyze(
         for index in design.indexes
         if index.kind != "lsi"
     ]
-    hourly = timeline(indexes, by_index)
+    hourly = list(trace.timeline) if trace and trace.timeline else timeline(indexes, by_index)
     totals = _hourly_totals(hourly)
     replicas = workload.table.replicas if workload.table.replicas is not None else design.replicas
     billing = indexes[0].capacity.billing
@@ -69,6 +70,10 @@ def analyze(
     patterns = pattern_reports(design, plans, indexes)
     assumptions = list(dict.fromkeys(a for p in plans for a in p.assumptions))
     missing = [p.name for p in design.patterns if p.name not in workload.patterns]
+    if trace is not None:
+        assumptions.append(f"{trace.rows:,} trace rows analysed beside the workload's patterns")
+        observed = {p.pattern.name.removeprefix("trace: ") for p in trace.plans}
+        missing = [m for m in missing if m not in observed]
     if missing:
         assumptions.append("not in the workload, so not analysed: " + ", ".join(missing))
     return TableReport(

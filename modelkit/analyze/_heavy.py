@@ -1,27 +1,30 @@
 """Bounded counting of key identities: heavy hitters with an error bound, and a distinct count.
 
-:class:`HeavyCounter` counts hashable identities in batches and never holds more than about
-``2 x capacity`` of them (plus one batch's new identities before it prunes).
+:class:`HeavyCounter` counts hashable identities (strings, or tuples of strings) in batches,
+and holds at most ``2 x capacity`` of them between batches.
 
-*Heavy hitters* (Misra-Gries, batched). Each batch is counted exactly into a table
-(``collections.Counter``, so at C speed). When the table holds more than ``2 x capacity``
-identities, let ``d`` be its ``(capacity + 1)``-th largest count: every count drops by ``d``,
-the identities left at zero or below are forgotten, and ``error`` grows by ``d``. At least
-``capacity + 1`` identities lose ``d`` each time, so ``error ≤ total / (capacity + 1)``, and for
-every identity with true count ``c`` and kept count ``h`` (0 when not kept)::
+*Heavy hitters.* A batch is counted exactly (``collections.Counter``, C speed), then added to
+a table. While the table has room, everything goes in. Once it is full, an identity seen once
+in the batch and absent from the table is not added (the long tail of one-off keys, which
+would only be pruned again), and ``error`` grows by 1. When the table holds more than
+``2 x capacity`` identities, Misra-Gries: with ``d`` its ``(capacity + 1)``-th largest count,
+every count drops by ``d``, those at zero or below are forgotten, and ``error`` grows by
+``d`` (at least ``capacity + 1`` identities lose ``d``, so these cuts add up to at most
+``total / (capacity + 1)``). Both steps keep, for every identity with true count ``c`` and
+table count ``h`` (0 when absent)::
 
-    h ≤ c ≤ h + error
+    h <= c <= h + error
 
-The final report keeps the ``capacity`` largest counts without subtracting, and adds the
-largest count it drops to ``error``, so the bound still holds. Two counters merge by adding
-tables and errors (then pruning), which is how parallel readers combine.
+The report keeps the ``capacity`` largest counts as they are and adds the largest count it
+leaves out to ``error``. Counters merge by adding tables and errors (how parallel readers
+combine). With ``capacity`` at least the number of distinct identities, counts are exact and
+``error`` is 0.
 
-*Distinct identities* (KMV, k minimum values): the sketch keeps the ``SKETCH`` smallest
-distinct hashes seen; with ``m`` the largest of them scaled to (0, 1], ``(SKETCH - 1) / m``
-estimates the distinct count with a relative standard error of about ``1 / sqrt(SKETCH)``
-(1.6%); below ``SKETCH`` distinct identities it is exact. Hashes are Python's ``hash()``:
-identities must be strings or tuples of strings (salted per process, well mixed). Sketches
-merge only within one process or between processes forked from it (same hash salt).
+*Distinct identities* (KMV, k minimum values): the ``SKETCH`` smallest distinct hashes of the
+identities seen; with ``m`` the largest scaled to (0, 1], ``(SKETCH - 1) / m`` estimates the
+distinct count, relative standard error about ``1 / sqrt(SKETCH)`` (1.6%); exact below
+``SKETCH``. Hashes are Python's ``hash()`` (salted per process): sketches merge within one
+process or between processes forked from it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import add, lt, sub
 
 SKETCH = 4096
 """Hashes the distinct-count sketch keeps."""
@@ -61,30 +66,23 @@ class HeavyCounter:
     capacity: int
     total: int = 0
     error: int = 0
-    counts: Counter[Hashable] = field(default_factory=Counter)
+    counts: dict[Hashable, int] = field(default_factory=dict)
     mins: set[int] = field(default_factory=set)
     top: int = 0
 
     def add(self, values: list[Hashable]) -> None:
-        """Count one batch (strings, or tuples of strings)."""
-        if not values:
-            return
+        """Count one batch."""
         self.total += len(values)
-        self.counts.update(values)
-        self._sketch(map(hash, values))
-        if len(self.counts) > 2 * self.capacity:
-            self._prune()
+        batch = Counter(values)
+        self._sketch(map(hash, batch))
+        self._merge(list(batch), list(batch.values()))
 
     def merge(self, other: HeavyCounter) -> None:
         """Add ``other``'s counts (same hash salt: this process or a fork of it)."""
         self.total += other.total
         self.error += other.error
-        counts = self.counts
-        for key, count in other.counts.items():
-            counts[key] = counts.get(key, 0) + count
         self._sketch(other.mins)
-        if len(counts) > 2 * self.capacity:
-            self._prune()
+        self._merge(list(other.counts), list(other.counts.values()), whole=True)
 
     def result(self, label: Callable[[Hashable], tuple[str, ...]]) -> KeyCounts:
         """The report: the ``capacity`` largest counts, keys turned into identities by ``label``."""
@@ -103,26 +101,43 @@ class HeavyCounter:
     def distinct(self) -> float:
         if len(self.mins) < SKETCH:
             return float(len(self.mins))
-        return (SKETCH - 1) / ((max(self.mins) + _OFFSET + 1) / _SPAN)
+        return (SKETCH - 1) / ((self.top + _OFFSET + 1) / _SPAN)
+
+    def _merge(self, keys: list[Hashable], ns: list[int], whole: bool = False) -> None:
+        counts = self.counts
+        if not whole and len(counts) + len(keys) > 2 * self.capacity and 1 in ns:
+            # keep the identities seen more than once, and the ones the table knows
+            keep = [n > 1 or k in counts for k, n in zip(keys, ns, strict=True)]
+            if not all(keep):
+                self.error += 1
+                keys, ns = list(compress(keys, keep)), list(compress(ns, keep))
+        old = map(counts.get, keys, repeat(0))
+        counts.update(zip(keys, map(add, old, ns), strict=True))
+        if len(counts) > 2 * self.capacity:
+            self._prune()
 
     def _prune(self) -> None:
         counts = self.counts
-        cut = sorted(counts.values(), reverse=True)[self.capacity]
+        values = counts.values()
+        cut = sorted(values, reverse=True)[self.capacity]
         self.error += cut
-        kept: Counter[Hashable] = Counter()
-        if cut < max(counts.values()):
-            dict.update(kept, {k: c - cut for k, c in counts.items() if c > cut})
-        self.counts = kept
+        keep = list(compress(counts, map(lt, repeat(cut), values)))
+        self.counts = dict(
+            zip(keep, map(sub, map(counts.__getitem__, keep), repeat(cut)), strict=True)
+        )
 
     def _sketch(self, hashes: Iterable[int]) -> None:
         mins = self.mins
-        if len(mins) < SKETCH:
+        size = len(mins)
+        if size < SKETCH:
             mins.update(hashes)
         else:
-            mins.update(filter(self.top.__gt__, hashes))
+            top = self.top
+            mins.update([h for h in hashes if h < top])
+        grown = len(mins) != size
         if len(mins) > SKETCH:
             self.mins = mins = set(sorted(mins)[:SKETCH])
-        if len(mins) == SKETCH:
+        if grown and len(mins) == SKETCH:
             self.top = max(mins)
 
 

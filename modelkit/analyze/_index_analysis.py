@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from modelkit.analyze._capacity import (
@@ -38,6 +39,20 @@ class IndexAnalysis:
     placement: Placement
     read_verdict: Verdict
     write_verdict: Verdict
+    key_verdicts: dict[tuple[str, str], Verdict]
+    """Worst verdict of a key, by (template, dimension): what a pattern on it suffers."""
+    limit_verdicts: dict[str, Verdict]
+    """Index-wide verdicts (capacity, quota, on-demand scaling), by dimension."""
+
+    def verdict_for(self, templates: Iterable[str], dimension: str) -> Verdict:
+        """What a pattern sending ``dimension`` load to keys of ``templates`` suffers: its own
+        keys' verdict; until a split when it only shares a partition with a hot key; and
+        the index-wide verdicts."""
+        index_wide = self.read_verdict if dimension == "read" else self.write_verdict
+        own = [self.key_verdicts.get((t, dimension), "safe") for t in templates]
+        shared: Verdict = "safe" if index_wide == "safe" else "throttles-until-split"
+        return worst([*own, shared, self.limit_verdicts.get(dimension, "safe")])
+
     score: Score
 
 
@@ -56,6 +71,8 @@ def analyse_index(
     keys, spread_read, spread_write = key_loads(contributions)
     placement = place(keys, count, (spread_read, spread_write))
     verdicts: dict[str, Verdict] = {}
+    key_verdicts: dict[tuple[str, str], Verdict] = {}
+    limit_verdicts: dict[str, Verdict] = {}
     reasons: list[tuple[float, str]] = []
     utilisation = 0.0
     unsplittable = 0.0
@@ -73,6 +90,8 @@ def analyse_index(
                 else (key.write, key.unsplit_write)
             )
             verdict = key.verdict(dimension)
+            slot = (key.template, dimension)
+            key_verdicts[slot] = worst([key_verdicts.get(slot, "safe"), verdict])
             if verdict != "safe":
                 unsplittable = max(unsplittable, unsplit / limit)
                 reasons.append((load / limit, _key_reason(key, dimension, limit, verdict)))
@@ -80,6 +99,7 @@ def analyse_index(
         capacity, peak_read, peak_write, average_read, average_write
     ):
         verdicts[dimension] = worst([verdicts[dimension], verdict])
+        limit_verdicts[dimension] = worst([limit_verdicts.get(dimension, "safe"), verdict])
         utilisation = max(utilisation, ratio)
         if verdict == "throttles-always":
             unsplittable = max(unsplittable, ratio)
@@ -107,6 +127,8 @@ def analyse_index(
         placement=placement,
         read_verdict=verdicts["read"],
         write_verdict=verdicts["write"],
+        key_verdicts=key_verdicts,
+        limit_verdicts=limit_verdicts,
         score=score,
     )
 

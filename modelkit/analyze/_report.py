@@ -43,8 +43,9 @@ class HotKey(msgspec.Struct, frozen=True, kw_only=True):
     """One partition key value of an index, at peak.
 
     ``key`` is the value as a template with the requested value in each hole
-    (``CUSTOMER#{customer_id=#1}``: the most requested customer). ``item_*`` is the load on
-    its hottest single item. ``headroom`` is the fraction of the tighter limit left (negative
+    (``CUSTOMER#{customer_id=#1}``: the most requested customer). ``item_*`` is the load no
+    split can spread (its hottest item, the range a query reads, a sequential sort key or a
+    time-ordered key). ``headroom`` is the fraction of the tighter limit left (negative
     when over).
     """
 

@@ -107,7 +107,8 @@ def pattern_reports(
         for name in touched:
             physical = PRIMARY if design.index(name).kind == "lsi" else name
             index = by_name[physical]
-            verdict = index.read_verdict if reads else index.write_verdict
+            templates = {c.template for c in plan.contributions if c.index == physical}
+            verdict = index.verdict_for(templates, "read" if reads else "write")
             scores.append(_dimension_score(index, verdict, reads, pattern.name))
         reports.append(
             PatternReport(
@@ -134,12 +135,15 @@ def _dimension_score(index: IndexAnalysis, verdict: Verdict, reads: bool, name: 
             f"{index.index.name} {VERDICT_TEXT[verdict]} on writes, and a table write waits for "
             f"every GSI it touches: {name} is throttled with it (GSI back-pressure)",
         )
-    return Score(
-        value=index.score.value,
-        grade=index.score.grade,
-        verdict=verdict,
-        reasons=tuple(reasons),
-    )
+    if verdict == index.score.verdict:
+        return Score(
+            value=index.score.value,
+            grade=index.score.grade,
+            verdict=verdict,
+            reasons=tuple(reasons),
+        )
+    used = _utilisation(index, reads)
+    return make_score(verdict, used, used, reasons)
 
 
 def _utilisation(index: IndexAnalysis, reads: bool) -> float:

@@ -10,7 +10,7 @@ from modelkit.analyze._analyze import analyze
 from modelkit.analyze._compare import compare
 from modelkit.analyze._prices import Prices, load_prices
 from modelkit.analyze._report import Report
-from modelkit.analyze._trace_plans import trace_plans
+from modelkit.analyze._trace_plans import trace_load
 from modelkit.analyze._workload_file import load_workload
 from modelkit.schema import TableDesign
 
@@ -37,8 +37,8 @@ def run_analysis(
                 Path(loaded.source).parent / loaded.trace.path if loaded.trace else None
             )
             fmt = loaded.trace.format if loaded.trace and trace is None else None
-            extra = trace_plans(design, loaded, path, fmt=fmt) if path is not None else []
-            reports.append(analyze(design, loaded, prices=prices, extra=extra))
+            observed = trace_load(design, loaded, path, fmt=fmt) if path is not None else None
+            reports.append(analyze(design, loaded, prices=prices, trace=observed))
             advance(design.name)
     comparison = compare(reports) if len(reports) > 1 else None
     return Report(tables=tuple(reports), comparison=comparison)

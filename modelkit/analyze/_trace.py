@@ -31,6 +31,7 @@ at C speed and, when there are several, spread over ``workers`` forked processes
 
 from __future__ import annotations
 
+import gc
 import gzip
 import multiprocessing
 import os
@@ -42,7 +43,7 @@ from typing import Any
 
 from modelkit.analyze._heavy import KeyCounts
 from modelkit.analyze._trace_count import ObservedRequests, Reader, TraceSummary
-from modelkit.analyze._trace_rows import line_chunks
+from modelkit.analyze._trace_rows import BadLine, fail, line_chunks
 from modelkit.errors import LoadError
 from modelkit.schema._design import TableDesign
 
@@ -89,37 +90,43 @@ def read_trace_chunks(
     header, line = None, 1
     if fmt == "csv":
         first = next(it, b"")
-        header, _, rest = first.partition(b"\n")
         if not first:
             return TraceSummary(source, 0, 0.0, 0.0, {})
+        header, _, rest = first.partition(b"\n")
         it, line = chain([rest], it), 2
-    reader = Reader(design, fmt, source, heavy, header)
-    numbered = _numbered(it, line)
+    try:
+        reader = Reader(design, fmt, source, heavy, header)
+    except BadLine as exc:
+        raise fail(source, exc.line, exc.message) from None
     count = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    start = [c for _, c in zip(range(2), numbered, strict=False)]
-    if count > 1 and len(start) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        _parallel(reader, chain(start, numbered), count, progress)
-    else:
-        for chunk, line0 in chain(start, numbered):
-            reader.feed(chunk, line0)
-            if progress is not None:
-                progress(reader.rows)
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived objects and no cycles: collecting only costs time
+    try:
+        start = [c for _, c in zip(range(2), filter(None, it), strict=False)]
+        todo = chain(start, filter(None, it))
+        if count > 1 and len(start) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            _parallel(reader, todo, line, count, progress)
+        else:
+            for chunk in todo:
+                try:
+                    line += reader.feed(chunk)[1]
+                except BadLine as exc:
+                    raise fail(source, line + exc.line - 1, exc.message) from None
+                if progress is not None:
+                    progress(reader.rows)
+    finally:
+        if collecting:
+            gc.enable()
     return reader.summary()
 
 
-def _numbered(chunks: Iterator[bytes], line: int) -> Iterator[tuple[bytes, int]]:
-    for chunk in chunks:
-        if chunk:
-            yield chunk, line
-            line += chunk.count(b"\n")
-
-
-def _parallel(reader: Reader, chunks: Iterator[tuple[bytes, int]], count: int,
+def _parallel(reader: Reader, chunks: Iterator[bytes], line: int, count: int,
               progress: Progress | None) -> None:  # fmt: skip
-    """Feed the chunks to ``count`` forked copies of ``reader`` in turn, then merge them in.
+    """Feed the chunks in turn to ``count`` forked copies of ``reader``, then merge them in.
 
-    Each worker acknowledges every chunk; on an error no more chunks go out, and the error
-    of the earliest chunk is raised once every earlier chunk is acknowledged."""
+    Workers acknowledge every chunk with its rows and newlines (for line numbers); after an
+    error no more chunks go out, and the error of the earliest chunk is raised once every
+    chunk before it is acknowledged."""
     context = multiprocessing.get_context("fork")
     pipes = [context.Pipe() for _ in range(count)]
     procs = [context.Process(target=_work, args=(reader, child), daemon=True)
@@ -127,56 +134,60 @@ def _parallel(reader: Reader, chunks: Iterator[tuple[bytes, int]], count: int,
     for proc in procs:
         proc.start()
     waiting = [0] * count
-    errors: list[tuple[int, BaseException]] = []
+    lines: dict[int, int] = {}
+    errors: dict[int, tuple[int, str]] = {}
     done = 0
 
     def ack(w: int) -> None:
         nonlocal done
-        seq, rows, error = pipes[w][0].recv()
+        seq, rows, newlines, error = pipes[w][0].recv()
         waiting[w] -= 1
-        done += rows
+        done, lines[seq] = done + rows, newlines
         if error is not None:
-            errors.append((seq, error))
+            errors[seq] = error
         elif progress is not None:
             progress(done)
 
     try:
-        for seq, (chunk, line0) in enumerate(chunks):
+        for seq, chunk in enumerate(chunks):
             w = seq % count
             while waiting[w] >= 2:
                 ack(w)
             if errors:
                 break
-            pipes[w][0].send((seq, line0))
+            pipes[w][0].send(seq)
             pipes[w][0].send_bytes(chunk)
             waiting[w] += 1
         for w in range(count):
             while waiting[w]:
                 ack(w)
         if errors:
-            raise min(errors, key=lambda e: e[0])[1]
+            seq = min(errors)
+            local, message = errors[seq]
+            at = line + sum(n for s, n in lines.items() if s < seq) + local - 1
+            raise fail(reader.source, at, message)
         for conn, _ in pipes:
             conn.send(None)
         for conn, _ in pipes:
             reader.merge(*conn.recv())
     finally:
         for proc in procs:
-            proc.join(timeout=0.1) if not errors else None
             if proc.is_alive():
                 proc.terminate()
             proc.join()
 
 
 def _work(reader: Reader, conn: Connection) -> None:
-    while (head := conn.recv()) is not None:
-        seq, line0 = head
+    """A worker: chunks in, acknowledgements out, its counts at the end."""
+    while (seq := conn.recv()) is not None:
         chunk = conn.recv_bytes()
         try:
-            conn.send((seq, reader.feed(chunk, line0), None))
-        except LoadError as exc:
-            conn.send((seq, 0, exc))
-        except Exception as exc:  # a bug: say where, without losing the message
-            conn.send((seq, 0, LoadError(f"{reader.source}:{line0}: {exc!r}")))
+            rows, lines = reader.feed(chunk)
+            conn.send((seq, rows, lines, None))
+        except BadLine as exc:
+            conn.send((seq, 0, 0, (exc.line, exc.message)))
+        except Exception as exc:  # a bug: report it where it happened, as a LoadError
+            conn.send((seq, 0, 0, (1, f"cannot read from here on: {exc!r}")))
     conn.send((reader.kinds, reader.rows))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from modelkit.analyze._heavy import HeavyCounter, KeyCounts
 from modelkit.analyze._trace_formats import CsvParser, Groups, JsonlParser
-from modelkit.analyze._trace_rows import RawKind, Slow, fail, minutes
+from modelkit.analyze._trace_rows import BadLine, RawKind, Slow, minutes
 from modelkit.schema._design import PRIMARY, EntityDesign, EntityKey, TableDesign
 
 PIECE = 1 << 21
@@ -177,12 +177,12 @@ class Reader:
         self._plans: dict[RawKind, _Plan | str] = {}
         self.parser: JsonlParser | CsvParser
         if fmt == "csv":
-            self.parser = CsvParser(source, header or b"")
+            self.parser = CsvParser(header or b"")
         else:
             fields = {f for e in design.entities for k in e.keys for f in _fields(k)}
             names = ([p.name for p in design.patterns], sorted(OPS),
                      [e.name for e in design.entities])  # fmt: skip
-            self.parser = JsonlParser(source, sorted(fields), names)
+            self.parser = JsonlParser(sorted(fields), names)
 
     def plan(self, raw: RawKind) -> _Plan | str:
         plan = self._plans.get(raw)
@@ -204,36 +204,41 @@ class Reader:
                 return f"no {missing[0]} for the partition key {t.pk_text!r} on {t.index}"
         return None
 
-    def feed(self, chunk: bytes, line0: int) -> int:
-        """Count a chunk of whole lines, the first being line ``line0``; the rows read."""
-        rows, start, end = 0, 0, len(chunk)
+    def feed(self, chunk: bytes) -> tuple[int, int]:
+        """Count a chunk of whole lines: the rows read and the newlines in it. A malformed
+        line raises :class:`BadLine` (its number counted from the chunk's first line)."""
+        rows = lines = start = 0
+        end = len(chunk)
         while start < end:
             stop = chunk.find(b"\n", start + PIECE) + 1 or end
             piece = chunk if start == 0 and stop == end else chunk[start:stop]
-            rows += self._feed(piece, line0)
-            line0 += piece.count(b"\n")
-            start = stop
-        return rows
+            try:
+                n, newlines = self._feed(piece)
+            except BadLine as exc:
+                raise BadLine(exc.line + chunk.count(b"\n", 0, start), exc.message) from None
+            rows, lines, start = rows + n, lines + newlines, stop
+        return rows, lines
 
-    def _feed(self, chunk: bytes, line0: int) -> int:
+    def _feed(self, piece: bytes) -> tuple[int, int]:
         try:
-            staged = self._stage(self.parser.fast(chunk))
+            groups, rows = self.parser.fast(piece)
+            staged = self._stage(groups)
+            lines = rows if piece.endswith(b"\n") else rows - 1
         except Slow:
-            groups = self.parser.slow(chunk, line0, self.check)
+            groups, rows = self.parser.slow(piece, self.check)
             try:
                 staged = self._stage(groups)
             except Slow:
-                raise fail(self.source, line0, "cannot read the chunk from here") from None
-        rows = 0
+                raise BadLine(1, "cannot read this part of the trace") from None
+            lines = piece.count(b"\n")
         for kind, n, per_minute, first, last, adds in staged:
-            rows += n
             kind.count += n
             kind.first, kind.last = min(kind.first, first), max(kind.last, last)
             kind.per_minute.update(per_minute)
             for counter, values in adds:
                 counter.add(values)
         self.rows += rows
-        return rows
+        return rows, lines
 
     def _stage(self, groups: Groups) -> list[tuple[Any, ...]]:
         staged = []

@@ -20,8 +20,14 @@ def counter_design() -> TableDesign:
         name: str
         value: int = 0
 
+    @table.entity(key=Key(pk="LOG#{log_id}", sk="LOG"))
+    class Log(msgspec.Struct, kw_only=True):
+        log_id: str
+        text: str = ""
+
     table.pattern("bump", Counter, op="update", given=["name"])
     table.pattern("read counter", Counter, op="get", given=["name"])
+    table.pattern("write log", Log, op="put")
     return table.compile()
 
 

@@ -45,6 +45,24 @@ def test_a_single_hot_item_throttles_whatever_dynamodb_does() -> None:
     assert shard.figures["shards"] == math.ceil(1500 / 800)
 
 
+def test_other_patterns_only_wait_for_the_split_that_isolates_a_hot_item() -> None:
+    workload = Workload(
+        entities={"Counter": EntityLoad(items=1000, item_size=200)},
+        patterns={
+            "bump": PatternLoad(rate=1500, keys={"name": Constant("likes")}),
+            "read counter": PatternLoad(rate=100),
+            "write log": PatternLoad(rate=100),
+        },
+    )
+    report = analyze(counter_design(), workload)
+    verdicts = {p.name: p.score.verdict for p in report.patterns}
+    assert verdicts == {
+        "bump": "throttles-always",  # its own item, past any split
+        "write log": "throttles-until-split",  # shares partitions with it until the split
+        "read counter": "safe",  # reads and writes are capped independently
+    }
+
+
 def test_zipf_figure_of_the_reference_one_item_takes_1300_wcu() -> None:
     # REFERENCE.md: Zipf(0.99) over 10^6 keys puts 6.5% on the top key; at 20,000 writes/s
     # that is about 1,300 WCU on one item, past what any split can fix.
