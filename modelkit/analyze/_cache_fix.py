@@ -68,10 +68,16 @@ def cache_fixes(
         dollars = read_dollars(average * ratio, prices)
         if dollars < MIN_DOLLARS and hot < HOT_SHARE * READ_LIMIT:
             continue
+        queries = " caching queries (cache_queries=True)" if pattern.op == "query" else ""
         how = (
             f"its {chosen.mode} policy (TTL {chosen.ttl:g} s)"
             if cached
-            else f"a cache-aside policy with a {chosen.ttl:g} s TTL"
+            else f"a cache-aside policy{queries} with a {chosen.ttl:g} s TTL"
+        )
+        cooled = (
+            f"; the hottest key drops from {hot:,.3g} to {hot * (1 - top_ratio):,.3g} read units/s"
+            if hot >= 1
+            else ""
         )
         fixes.append(
             Fix(
@@ -79,8 +85,7 @@ def cache_fixes(
                 target=pattern.name,
                 summary=(
                     f"{pattern.name}: {how} serves {ratio:.1%} of reads from Redis, saving "
-                    f"{saved:,.1f} read units/s at peak (${dollars:,.2f}/month); the hottest "
-                    f"key drops from {hot:,.3g} to {hot * (1 - top_ratio):,.3g} read units/s"
+                    f"{saved:,.1f} read units/s at peak (${dollars:,.2f}/month){cooled}"
                 ),
                 figures={
                     "hit_ratio": ratio,

@@ -100,7 +100,7 @@ def status_fixes(index: IndexAnalysis) -> list[Fix]:
                 kind="status-to-sort-key",
                 target=f"{index.index.name} {template}",
                 summary=(
-                    f"{template} has only {values:,.0f} value(s) and {key_text(hottest)} "
+                    f"{template} takes only {values:,.0f} value(s) here and {key_text(hottest)} "
                     f"takes {share:.0%} of the index's load ({hottest.ratio:.0%} of a "
                     "partition's limit): lead the partition key with a field of many values "
                     "(the owner's id) and move the status into the sort key, or shard it"
