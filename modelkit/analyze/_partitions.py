@@ -1,7 +1,9 @@
 """The load on each partition key value and each partition of an index, and its verdict.
 
 Key values of one index are shared by every contribution with the same key template (the
-customer's partition holds the profile and the orders). Within a template the rank-r value
+customer's partition holds the profile and the orders). Within a template, head values with
+the same label are the same value (``#1``, the most requested, in every pattern that names
+the field's distribution alike; a traced ``c-42``); in the aggregated tails the rank-r value
 of every pattern is taken to be the same value, the hottest with the hottest (conservative).
 The head of each spectrum is placed on partitions by a uniform hash, as DynamoDB places keys
 by an internal one (REFERENCE.md, "Partitions"); the aggregated tail is spread evenly.
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from modelkit.analyze._capacity import READ_LIMIT, WRITE_LIMIT
 from modelkit.analyze._contributions import Contribution
 from modelkit.analyze._report import Verdict
-from modelkit.analyze._spectrum import merge_by_rank
+from modelkit.analyze._spectrum import Bin, LoadBin, Spectrum, merge_by_rank
 
 #: Head keys kept per key template for the report and the placement.
 HEAD_KEYS = 1000
@@ -91,28 +93,43 @@ def key_loads(contributions: Sequence[Contribution]) -> tuple[list[KeyLoad], flo
 
 
 def _family_keys(template: str, members: list[Contribution]) -> list[KeyLoad]:
+    """Head values add up by label (the same label is the same value, whichever pattern
+    requests it); tail bins add up by rank (the hottest with the hottest)."""
     entities = sorted({c.entity for c in members})
-    parts = []
+    labelled: dict[tuple[str, ...], list[float]] = {}
+    tails = []
     for c in members:
         vector = [c.read, c.write] + [0.0] * (2 * len(entities))
         slot = 2 + 2 * entities.index(c.entity)
         vector[slot] = c.read * c.unsplittable
         vector[slot + 1] = c.write * c.unsplittable
-        parts.append((c.spectrum, tuple(vector)))
+        tail: list[Bin] = []
+        for b in c.spectrum.bins:
+            if b.count == 1 and b.label is not None:
+                total = labelled.setdefault(b.label, [0.0] * len(vector))
+                for i, v in enumerate(vector):
+                    total[i] += v * b.p
+            else:
+                tail.append(b)
+        if tail:
+            tails.append((Spectrum(tuple(tail)), tuple(vector)))
+    heat = sorted(labelled.items(), key=lambda kv: -(kv[1][0] + 3 * kv[1][1]))
+    bins = [LoadBin(1.0, tuple(load), label) for label, load in heat]
+    bins += [LoadBin(b.count, b.load, None) for b in merge_by_rank(tails)] if tails else []
     why_read = _main_reason(members, "read")
     why_write = _main_reason(members, "write")
     patterns = tuple(dict.fromkeys(c.pattern for c in members))
     index = members[0].index
     found: list[KeyLoad] = []
-    for b in merge_by_rank(parts):
-        load = b.load
+    for merged in bins:
+        load = merged.load
         unsplit = load[2:]
         found.append(
             KeyLoad(
                 index=index,
                 template=template,
-                label=b.label if b.count == 1 else None,
-                count=b.count,
+                label=merged.label if merged.count == 1 else None,
+                count=merged.count,
                 read=load[0],
                 write=load[1],
                 unsplit_read=max(unsplit[0::2], default=0.0),

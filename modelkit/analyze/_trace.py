@@ -8,7 +8,8 @@ suffix ``.jsonl``/``.ndjson``/``.csv``, each optionally ``.gz``):
   get, query, batch_get, scan, put, update, delete, transaction; on the table's own index).
   ``entity`` may come with a pattern: one of its entities, by default the first. ``time`` is
   ISO 8601 (no offset: UTC) or epoch seconds; ``keys`` holds key fields, strings or numbers
-  (null: absent); other members are ignored. Blank lines are skipped.
+  (numbers count as their text; null or "" is absent); other members and keys are ignored.
+  Blank lines are skipped.
 * CSV: a header row ``time,pattern,op,entity,<key field>...`` (``pattern``, ``op`` and
   ``entity`` columns optional); an empty cell is an absent value; no newlines in cells.
 
@@ -25,24 +26,27 @@ unknown pattern, op or entity, an entity not in the pattern, a missing or bad ti
 a write's table key) without a field of its partition key. Times are checked to the minute;
 the earliest and latest are parsed in full.
 
-Counting is bounded (:mod:`modelkit.analyze._heavy`); chunks of ``chunk_rows`` lines are read
-at C speed and, when there are several, spread over ``workers`` forked processes.
+Counting is bounded (:mod:`modelkit.analyze._heavy`): memory depends on ``heavy`` and the
+chunk size, not on the trace's length. Chunks of whole lines are decoded at once and, when
+there are several, spread over ``workers`` forked processes (:mod:`._trace_pool`; a plain
+file is read by the workers themselves, by byte ranges).
 """
 
 from __future__ import annotations
 
 import gc
 import gzip
-import multiprocessing
 import os
+import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import chain
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from modelkit.analyze._heavy import KeyCounts
 from modelkit.analyze._trace_count import ObservedRequests, Reader, TraceSummary
+from modelkit.analyze._trace_pool import JOB, can_fork, ranges, run
 from modelkit.analyze._trace_rows import BadLine, fail, line_chunks
 from modelkit.errors import LoadError
 from modelkit.schema._design import TableDesign
@@ -65,13 +69,29 @@ def read_trace(
 ) -> TraceSummary:
     """Read a trace file (see the module's documentation) into bounded per-index counts.
 
-    ``heavy``: identities kept per index and kind; ``progress`` is called with the rows read
-    so far after each chunk; ``workers``: processes (default: one per CPU, at most 4; 1 reads
-    in this process)."""
-    fmt = trace_format(path, format)
-    chunks = file_chunks(path, chunk_rows)
-    return read_trace_chunks(chunks, design, format=fmt, source=str(path), heavy=heavy,
-                             progress=progress, workers=workers)  # fmt: skip
+    ``heavy``: identities kept per kind and index; ``progress`` is called with the rows read
+    so far after each chunk of about ``chunk_rows`` lines; ``workers``: processes reading
+    chunks (default: one per CPU, at most 4; 1 reads in this process)."""
+    fmt, source = trace_format(path, format), str(path)
+    count = _workers(workers)
+    try:
+        with open(path, "rb") as file:
+            head = file.read(1 << 16)
+            size = file.seek(0, os.SEEK_END)
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read the trace ({exc})") from None
+    step = max(1, chunk_rows) * max(1, len(head) // max(1, head.count(b"\n")))
+    if head.startswith(b"\x1f\x8b") or count < 2 or size < 2 * step or not can_fork():
+        chunks = file_chunks(path, chunk_rows)
+        return read_trace_chunks(chunks, design, format=fmt, source=source, heavy=heavy,
+                                 progress=progress, workers=count)  # fmt: skip
+    header = head.partition(b"\n")[0] if fmt == "csv" else None
+    reader = _reader(design, fmt, source, heavy, header)
+    start = 0 if header is None else len(header) + 1
+    with _no_collection():
+        run(reader, ranges(start, size, step), 1 if header is None else 2, count, progress,
+            source)  # fmt: skip
+    return reader.summary()
 
 
 def read_trace_chunks(
@@ -86,109 +106,55 @@ def read_trace_chunks(
 ) -> TraceSummary:
     """Like :func:`read_trace`, from chunks of whole lines (a CSV header first)."""
     fmt = trace_format(source, format)
-    it = iter(chunks)
+    it: Iterator[bytes] = filter(None, chunks)
     header, line = None, 1
     if fmt == "csv":
         first = next(it, b"")
         if not first:
             return TraceSummary(source, 0, 0.0, 0.0, {})
         header, _, rest = first.partition(b"\n")
-        it, line = chain([rest], it), 2
-    try:
-        reader = Reader(design, fmt, source, heavy, header)
-    except BadLine as exc:
-        raise fail(source, exc.line, exc.message) from None
-    count = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    collecting = gc.isenabled()
-    gc.disable()  # millions of short-lived objects and no cycles: collecting only costs time
-    try:
-        start = [c for _, c in zip(range(2), filter(None, it), strict=False)]
-        todo = chain(start, filter(None, it))
-        if count > 1 and len(start) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            _parallel(reader, todo, line, count, progress)
-        else:
-            for chunk in todo:
-                try:
-                    line += reader.feed(chunk)[1]
-                except BadLine as exc:
-                    raise fail(source, line + exc.line - 1, exc.message) from None
-                if progress is not None:
-                    progress(reader.rows)
-    finally:
-        if collecting:
-            gc.enable()
+        it, line = chain(filter(None, [rest]), it), 2
+    reader = _reader(design, fmt, source, heavy, header)
+    start: list[bytes] = []  # workers only for more than one job (held when they fork)
+    for chunk in it:
+        start.append(chunk)
+        if len(start) > 1 or len(chunk) > JOB:
+            break
+    count = _workers(workers) if len(start) > 1 or sum(map(len, start)) > JOB else 1
+    with _no_collection():
+        run(reader, _drain(start, it), line, count, progress)
     return reader.summary()
 
 
-def _parallel(reader: Reader, chunks: Iterator[bytes], line: int, count: int,
-              progress: Progress | None) -> None:  # fmt: skip
-    """Feed the chunks in turn to ``count`` forked copies of ``reader``, then merge them in.
+def _drain(start: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
+    """``start`` then ``rest``, not holding on to what was handed out."""
+    while start:
+        yield start.pop(0)
+    yield from rest
 
-    Workers acknowledge every chunk with its rows and newlines (for line numbers); after an
-    error no more chunks go out, and the error of the earliest chunk is raised once every
-    chunk before it is acknowledged."""
-    context = multiprocessing.get_context("fork")
-    pipes = [context.Pipe() for _ in range(count)]
-    procs = [context.Process(target=_work, args=(reader, child), daemon=True)
-             for _, child in pipes]  # fmt: skip
-    for proc in procs:
-        proc.start()
-    waiting = [0] * count
-    lines: dict[int, int] = {}
-    errors: dict[int, tuple[int, str]] = {}
-    done = 0
 
-    def ack(w: int) -> None:
-        nonlocal done
-        seq, rows, newlines, error = pipes[w][0].recv()
-        waiting[w] -= 1
-        done, lines[seq] = done + rows, newlines
-        if error is not None:
-            errors[seq] = error
-        elif progress is not None:
-            progress(done)
-
+def _reader(design: TableDesign, fmt: str, source: str, heavy: int, header: bytes | None
+            ) -> Reader:  # fmt: skip
     try:
-        for seq, chunk in enumerate(chunks):
-            w = seq % count
-            while waiting[w] >= 2:
-                ack(w)
-            if errors:
-                break
-            pipes[w][0].send(seq)
-            pipes[w][0].send_bytes(chunk)
-            waiting[w] += 1
-        for w in range(count):
-            while waiting[w]:
-                ack(w)
-        if errors:
-            seq = min(errors)
-            local, message = errors[seq]
-            at = line + sum(n for s, n in lines.items() if s < seq) + local - 1
-            raise fail(reader.source, at, message)
-        for conn, _ in pipes:
-            conn.send(None)
-        for conn, _ in pipes:
-            reader.merge(*conn.recv())
+        return Reader(design, fmt, source, heavy, header)
+    except BadLine as exc:
+        raise fail(source, exc.line, exc.message) from None
+
+
+def _workers(workers: int | None) -> int:
+    return workers if workers is not None else min(os.cpu_count() or 1, 4)
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Millions of short-lived objects and no cycles: the collector would only cost time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
-        for proc in procs:
-            if proc.is_alive():
-                proc.terminate()
-            proc.join()
-
-
-def _work(reader: Reader, conn: Connection) -> None:
-    """A worker: chunks in, acknowledgements out, its counts at the end."""
-    while (seq := conn.recv()) is not None:
-        chunk = conn.recv_bytes()
-        try:
-            rows, lines = reader.feed(chunk)
-            conn.send((seq, rows, lines, None))
-        except BadLine as exc:
-            conn.send((seq, 0, 0, (exc.line, exc.message)))
-        except Exception as exc:  # a bug: report it where it happened, as a LoadError
-            conn.send((seq, 0, 0, (1, f"cannot read from here on: {exc!r}")))
-    conn.send((reader.kinds, reader.rows))
+        if collecting:
+            gc.enable()
 
 
 def trace_format(path: str | Path, format: str | None) -> str:
@@ -213,5 +179,5 @@ def file_chunks(path: str | Path, chunk_rows: int) -> Iterable[bytes]:
             raw.seek(0)
             stream: Any = gzip.GzipFile(fileobj=raw) if gz else raw
             yield from line_chunks(stream, chunk_rows)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise LoadError(f"{path}: cannot read the trace ({exc})") from None

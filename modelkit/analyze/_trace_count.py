@@ -6,7 +6,6 @@ See :mod:`modelkit.analyze._trace` for the trace format and what a request touch
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import and_
@@ -14,15 +13,14 @@ from typing import Any
 
 from modelkit.analyze._heavy import HeavyCounter, KeyCounts
 from modelkit.analyze._trace_formats import CsvParser, Groups, JsonlParser
+from modelkit.analyze._trace_kinds import OPS, Plan, plan_of
 from modelkit.analyze._trace_rows import BadLine, RawKind, Slow, minutes
-from modelkit.schema._design import PRIMARY, EntityDesign, EntityKey, TableDesign
+from modelkit.schema._design import EntityKey, TableDesign
 
+NEW_ITEMS = frozenset({"put", "transaction"})
+"""Ops that write new items: each item is its own, so counting items would only cost."""
 PIECE = 1 << 21
 """Bytes read at a time (whole lines): small enough to stay in cache and memory."""
-READS = frozenset({"get", "query", "batch_get"})
-WRITES = frozenset({"put", "update", "delete", "transaction"})
-OPS = READS | WRITES | {"scan"}
-_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 
 
 @dataclass
@@ -45,6 +43,9 @@ class ObservedRequests:
 
 @dataclass
 class TraceSummary:
+    """A trace read: its source, data rows, earliest and latest time (epoch seconds; 0 when
+    empty) and the requests by kind."""
+
     source: str
     rows: int
     first: float
@@ -52,76 +53,11 @@ class TraceSummary:
     requests: dict[str, ObservedRequests]
 
 
-@dataclass(frozen=True)
-class _Target:
-    index: str
-    pk: tuple[str, ...]
-    sk: tuple[str, ...]
-    pk_text: str
-    sk_text: str
-    required: bool
-
-
-@dataclass(frozen=True)
-class _Plan:
-    kind: str
-    pattern: str | None
-    op: str
-    entity: str
-    index: str
-    targets: tuple[_Target, ...]
-
-
-def _plan(design: TableDesign, raw: RawKind) -> _Plan:
-    """What a row of this kind touches; ValueError saying what is wrong with the kind."""
-    pattern, op, name = raw
-    if pattern is not None:
-        found = [p for p in design.patterns if p.name == pattern]
-        if not found:
-            raise ValueError(f"unknown pattern {pattern!r}")
-        pat = found[0]
-        if op is not None and op != pat.op:
-            raise ValueError(f"op {op!r} does not match pattern {pattern!r} (op {pat.op!r})")
-        name = name or pat.entities[0]
-        if name not in pat.entities:
-            raise ValueError(f"entity {name!r} is not one of {pattern!r}'s: {pat.entities}")
-        op, index = pat.op, pat.index
-        kind = pattern if name == pat.entities[0] else f"{pattern} ({name})"
-    elif op is not None:
-        if op not in OPS:
-            raise ValueError(f"unknown op {op!r} (expected one of {', '.join(sorted(OPS))})")
-        if name is None:
-            raise ValueError(f"op {op!r} needs an entity")
-        index, kind = PRIMARY, f"{op} {name}"
-    else:
-        raise ValueError("a row needs a pattern, or an op and an entity")
-    entities = {e.name: e for e in design.entities}
-    if name not in entities:
-        raise ValueError(f"unknown entity {name!r}")
-    entity = entities[name]
-    if op in READS:
-        targets = [_target(entity, index, True)]
-    elif op in WRITES:
-        targets = [_target(entity, i.name, i.name == PRIMARY) for i in design.indexes]
-    else:
-        targets = []
-    if None in targets:
-        raise ValueError(f"entity {name!r} has no key on index {index!r}")
-    ok = tuple(t for t in targets if t is not None)
-    return _Plan(kind, raw[0], op, name, index, ok)
-
-
-def _target(entity: EntityDesign, index: str, required: bool) -> _Target | None:
-    key = entity.key(index)
-    if key is None:
-        return None
-    sk = key.sk.fields if key.sk else ()
-    return _Target(index, key.pk.fields, sk, key.pk.text, key.sk.text if key.sk else "", required)
-
-
 @dataclass
 class _Kind:
-    plan: _Plan
+    """What has been counted of one kind of request (picklable, mergeable)."""
+
+    plan: Plan
     heavy: int
     count: int = 0
     first: float = float("inf")
@@ -149,21 +85,13 @@ class _Kind:
         for t in p.targets:
             if t.index not in self.parts:
                 continue
-            parts[t.index] = self.parts[t.index].result(_label((t.pk_text,)))
+            parts[t.index] = self.parts[t.index].result((t.pk_text,))
             sk_counter = self.items.get(t.index) if t.sk else self.parts[t.index]
             if sk_counter is not None:
-                items[t.index] = sk_counter.result(_label((t.pk_text, t.sk_text)))
+                items[t.index] = sk_counter.result((t.pk_text, t.sk_text))
         return ObservedRequests(p.kind, p.pattern, p.op, p.entity, p.index, self.count,
                                 self.first, self.last, dict(sorted(self.per_minute.items())),
                                 parts, items)  # fmt: skip
-
-
-def _label(head: tuple[str, ...]) -> Callable[[Hashable], tuple[str, ...]]:
-    def label(key: Hashable) -> tuple[str, ...]:
-        values: tuple[str, ...] = key if isinstance(key, tuple) else (str(key),)
-        return (*head, *values)
-
-    return label
 
 
 class Reader:
@@ -174,7 +102,7 @@ class Reader:
         self.design, self.source, self.heavy = design, source, heavy
         self.rows = 0
         self.kinds: dict[str, _Kind] = {}
-        self._plans: dict[RawKind, _Plan | str] = {}
+        self._plans: dict[RawKind, Plan | str] = {}
         self.parser: JsonlParser | CsvParser
         if fmt == "csv":
             self.parser = CsvParser(header or b"")
@@ -184,11 +112,11 @@ class Reader:
                      [e.name for e in design.entities])  # fmt: skip
             self.parser = JsonlParser(sorted(fields), names)
 
-    def plan(self, raw: RawKind) -> _Plan | str:
+    def plan(self, raw: RawKind) -> Plan | str:
         plan = self._plans.get(raw)
         if plan is None:
             try:
-                plan = _plan(self.design, raw)
+                plan = plan_of(self.design, raw)
             except ValueError as exc:
                 plan = str(exc)
             self._plans[raw] = plan
@@ -252,13 +180,13 @@ class Reader:
             adds: list[tuple[HeavyCounter, list[Any]]] = []
             for t in plan.targets:
                 cols = [group.col(f) for f in t.pk]
-                pick = _present(group, cols, t.required)
+                pick = _present(cols, t.required)
                 if pick == []:
                     continue
                 adds.append((kind.counter(kind.parts, t.index), _values(cols, pick)))
-                if t.sk:
+                if t.sk and plan.op not in NEW_ITEMS:
                     cols += [group.col(f) for f in t.sk]
-                    pick = _present(group, cols, False)
+                    pick = _present(cols, False)
                     if pick != []:
                         adds.append((kind.counter(kind.items, t.index), _values(cols, pick)))
             staged.append((kind, group.n, *minutes(group.times()), adds))
@@ -283,14 +211,15 @@ def _fields(key: EntityKey) -> tuple[str, ...]:
     return key.pk.fields + (key.sk.fields if key.sk else ())
 
 
-def _present(group: Any, cols: list[list[Any]], required: bool) -> list[bool] | None:
-    """None: every row has every column; []: no row has them all; else a selector."""
+def _present(cols: list[list[Any]], required: bool) -> list[bool] | None:
+    """None: every row has a value (non-empty) in every column; []: no row has them all;
+    else a selector of the rows that have."""
     pick: list[bool] | None = None
     for col in cols:
-        if group.absent in col:
+        if not all(col):
             if required:
                 raise Slow
-            have = group.present(col)
+            have = list(map(bool, col))
             pick = have if pick is None else list(map(and_, pick, have))
     return [] if pick is not None and not any(pick) else pick
 

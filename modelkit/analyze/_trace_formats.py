@@ -99,11 +99,11 @@ def _check(obj: Any, line: int, check: Check) -> tuple[RawKind, dict[str, str], 
         raise BadLine(line, "keys must be an object")
     keys: dict[str, str] = {}
     for name, value in given.items():
-        if value is not None:
-            try:
+        try:
+            if value is not None and value != "":
                 keys[name] = text(value)
-            except TypeError:
-                raise BadLine(line, f"key {name} must be a string or a number") from None
+        except TypeError:
+            raise BadLine(line, f"key {name} must be a string or a number") from None
     problem = check(kind, keys)
     if problem:
         raise BadLine(line, problem)

@@ -14,6 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
 from itertools import compress
+from operator import attrgetter, not_
 from typing import Any, BinaryIO
 
 from modelkit.errors import LoadError
@@ -124,10 +125,8 @@ def checked_time(value: object, line: int) -> float:
 
 
 class Group:
-    """Rows of one kind: their times and, per key field, a column of values; ``absent`` marks
-    a value the row does not give."""
-
-    absent: str | None = None
+    """Rows of one kind: their times and, per key field, a column of values (None or '' when
+    the row gives none)."""
 
     def __init__(self, n: int) -> None:
         self.n = n
@@ -145,9 +144,6 @@ class Group:
     def _column(self, field: str) -> list[Any]:
         raise NotImplementedError
 
-    def present(self, column: list[Any]) -> list[bool]:
-        return [v is not None for v in column]
-
 
 class RowGroup(Group):
     """JSONL rows (msgspec Structs); ``numeric`` fields may hold numbers (made text here)."""
@@ -161,29 +157,28 @@ class RowGroup(Group):
         return [r.time for r in self.rows]
 
     def _column(self, field: str) -> list[Any]:
-        column = _getter(field)(self.rows)
-        if field in self.numeric and not set(map(type, column)) <= {str, type(None)}:
+        column = list(map(_getter(field), self.rows))
+        if field in self.numeric:
             column = [v if v is None or type(v) is str else str(v) for v in column]
         return column
 
 
-_GETTERS: dict[str, Callable[[list[Any]], list[Any]]] = {}
+_TIME = attrgetter("time")
+_GETTERS: dict[str, Callable[[Any], Any]] = {}
 
 
-def _getter(field: str) -> Callable[[list[Any]], list[Any]]:
-    """``rows -> [row.keys.<field> for row in rows]``, compiled once per field."""
+def _getter(field: str) -> Callable[[Any], Any]:
+    """``row -> row.keys.<field>`` at C speed, made once per field."""
     getter = _GETTERS.get(field)
     if getter is None:
         if not field.isidentifier() or keyword.iskeyword(field):
             raise ValueError(f"not a field name: {field!r}")
-        getter = _GETTERS[field] = eval(f"lambda rows: [r.keys.{field} for r in rows]")
+        getter = _GETTERS[field] = attrgetter(f"keys.{field}")
     return getter
 
 
 class ColGroup(Group):
     """CSV columns, each taken through ``picks`` (selectors from :func:`split`, in turn)."""
-
-    absent = ""
 
     def __init__(self, cols: dict[str, list[Any]], picks: tuple[list[Any], ...], n: int):
         super().__init__(n)
@@ -201,9 +196,6 @@ class ColGroup(Group):
             column = take(column, pick)
         return column
 
-    def present(self, column: list[Any]) -> list[bool]:
-        return [v != "" for v in column]
-
 
 def text(value: object) -> str:
     """A key value as text (JSON numbers as Python writes them); TypeError for others."""
@@ -215,20 +207,24 @@ def text(value: object) -> str:
 
 
 def split(keys: list[Hashable]) -> Iterator[tuple[Hashable, list[Any] | None]]:
-    """Each distinct key with a selector of its rows: bools, row numbers, or None for all."""
+    """Each distinct key with a selector of its rows: None (all), bools (for the biggest
+    group, taken at C speed) or row numbers (the others: cheap when few)."""
     distinct = set(keys)
     if len(distinct) == 1:
         yield keys[0], None
-    elif len(distinct) == 2:
+        return
+    if len(distinct) == 2:
         first, second = sorted(distinct, key=_is_none)
         pick = [key == first for key in keys]
+        if pick.count(True) * 2 < len(pick):
+            first, second, pick = second, first, [not p for p in pick]
         yield first, pick
-        yield second, [not p for p in pick]
-    else:
-        rows: dict[Hashable, list[int]] = {key: [] for key in distinct}
-        for i, key in enumerate(keys):
-            rows[key].append(i)
-        yield from rows.items()
+        yield second, list(compress(range(len(pick)), map(not_, pick)))
+        return
+    rows: dict[Hashable, list[int]] = {key: [] for key in distinct}
+    for i, key in enumerate(keys):
+        rows[key].append(i)
+    yield from rows.items()
 
 
 def _is_none(value: object) -> bool:
