@@ -30,32 +30,51 @@ def run_analysis(
     """
     prices = prices or load_prices()
     reports = []
-    with _bar(progress, len(designs)) as advance:
+    with _progress(progress) as show:
         for design in designs:
             loaded = load_workload(workload, design)
             path = trace or (
                 Path(loaded.source).parent / loaded.trace.path if loaded.trace else None
             )
             fmt = loaded.trace.format if loaded.trace and trace is None else None
-            observed = trace_load(design, loaded, path, fmt=fmt) if path is not None else None
+            observed = None
+            if path is not None:
+                observed = trace_load(
+                    design, loaded, path, fmt=fmt, progress=show(f"reading {path}")
+                )
+            show(f"analysing {design.name}")
             reports.append(analyze(design, loaded, prices=prices, trace=observed))
-            advance(design.name)
     comparison = compare(reports) if len(reports) > 1 else None
     return Report(tables=tuple(reports), comparison=comparison)
 
 
+Show = Callable[[str], Callable[[int], None]]
+"""Starts a step with its description; returns what to call with the rows read so far."""
+
+
 @contextmanager
-def _bar(enabled: bool, total: int) -> Iterator[Callable[[str], None]]:
+def _progress(enabled: bool) -> Iterator[Show]:
+    """A spinner on standard error with the current step and the trace rows read."""
     if not enabled:
-        yield lambda name: None
+        yield lambda description: _ignore
         return
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("analysing", total=total)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("starting", total=None)
 
-        def advance(name: str) -> None:
-            progress.update(task, advance=1, description=f"analysed {name}")
+        def show(description: str) -> Callable[[int], None]:
+            bar.update(task, description=description)
 
-        yield advance
+            def rows(count: int) -> None:
+                bar.update(task, description=f"{description}: {count:,} rows")
+
+            return rows
+
+        yield show
+
+
+def _ignore(count: int) -> None:
+    """No progress to show."""

@@ -10,7 +10,7 @@ number of distinct values.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -39,10 +39,17 @@ class TraceLoad:
 
 
 def trace_load(
-    design: TableDesign, workload: Workload, path: str | Path, *, fmt: str | None = None
+    design: TableDesign,
+    workload: Workload,
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> TraceLoad:
-    """Read the trace at ``path`` and turn it into plans for ``design``."""
-    return plans_from_summary(design, workload, read_trace(path, design, format=fmt))
+    """Read the trace at ``path`` and turn it into plans for ``design``; ``progress`` is
+    called with the rows read so far."""
+    summary = read_trace(path, design, format=fmt, progress=progress)
+    return plans_from_summary(design, workload, summary)
 
 
 def plans_from_summary(design: TableDesign, workload: Workload, summary: TraceSummary) -> TraceLoad:

@@ -77,3 +77,20 @@ def test_the_trace_busiest_minute_sets_the_peak_and_the_timeline(tmp_path: Path)
     assert report.cost.on_demand.reads == pytest.approx(
         780 / span * 0.5 * 730 * 3600 / 1e6 * 0.125, rel=1e-6
     )
+
+
+def test_run_analysis_reads_the_trace_with_a_progress_display(tmp_path: Path) -> None:
+    from modelkit.analyze import run_analysis
+
+    rows = [
+        {"time": 1_764_151_200 + i, "pattern": "order by id", "keys": {"order_id": f"o-{i % 7}"}}
+        for i in range(300)
+    ]
+    trace = write_trace(tmp_path / "t.jsonl", rows)
+    workload = ROOT / "schemas" / "ecommerce.workload.toml"
+    report = run_analysis([SHOP], workload, trace=trace, progress=True)
+    (table,) = report.tables
+    observed = next(p for p in table.patterns if p.name == "trace: order by id")
+    assert observed.rate == pytest.approx(300 / 299)  # 300 requests over 299 s
+    assert observed.read_units == {"GSI1": 0.5}
+    assert any("300 trace rows" in a for a in table.assumptions)

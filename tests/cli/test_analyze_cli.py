@@ -94,3 +94,20 @@ def test_a_schema_without_a_workload_says_what_file_it_looked_for(tmp_path: Path
     result = run("analyze", str(schema))
     assert result.returncode == 2
     assert f"{tmp_path / 'shop.workload.toml'} does not exist" in result.stderr
+
+
+def test_a_trace_joins_the_workload(tmp_path: Path) -> None:
+    trace = tmp_path / "requests.csv"
+    rows = ["time,pattern,customer_id"]
+    rows += [f"2026-11-26T10:00:{i % 60:02d}Z,customer by id,c-{i % 3}" for i in range(600)]
+    trace.write_text("\n".join(rows) + "\n")
+    result = run("analyze", "schemas/ecommerce.py", "--trace", str(trace), "--json")
+    assert result.returncode == 0, result.stderr
+    (table,) = json.loads(result.stdout)["tables"]
+    observed = next(p for p in table["patterns"] if p["name"] == "trace: customer by id")
+    assert observed["rate"] == 600 / 59  # a 59 s trace: the whole trace's average
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,pattern,customer_id\n2026-11-26T10:00:00Z,no such pattern,c-1\n")
+    result = run("analyze", "schemas/ecommerce.py", "--trace", str(bad))
+    assert result.returncode == 2
+    assert f"{bad}:2:" in result.stderr and "no such pattern" in result.stderr
