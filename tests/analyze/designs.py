@@ -77,3 +77,21 @@ def shop_design() -> TableDesign:
     table.pattern("order by id", Order, op="get", index="GSI1", given=["order_id"])
     table.pattern("place order", Order, op="put")
     return table.compile()
+
+
+def feed_design(with_lsi: bool) -> TableDesign:
+    """Posts of a feed under the feed's partition key, with or without an LSI by author."""
+    indexes = [Index.lsi("LSI1", sk="L1SK")] if with_lsi else []
+    table = Table("feeds", pk="PK", sk="SK", indexes=indexes)
+
+    @table.entity(
+        key=Key(pk="FEED#{feed}", sk="POST#{post_id}"),
+        indexes={"LSI1": Key(pk="FEED#{feed}", sk="AUTHOR#{author}#{post_id}")} if with_lsi else {},
+    )
+    class Post(msgspec.Struct, kw_only=True):
+        feed: str
+        post_id: str
+        author: str
+
+    table.pattern("post", Post, op="put")
+    return table.compile()

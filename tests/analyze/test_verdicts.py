@@ -20,7 +20,7 @@ from modelkit.analyze import (
     analyze,
 )
 from modelkit.analyze._report import IndexReport, TableReport
-from tests.analyze.designs import counter_design, events_design, shop_design
+from tests.analyze.designs import counter_design, events_design, feed_design, shop_design
 
 
 def index(report: TableReport, name: str) -> IndexReport:
@@ -139,6 +139,23 @@ def test_constant_gsi_key_with_a_time_sort_key_throttles_always() -> None:
     hot = index(analyze(design, workload), "GSI1").hot_keys[0]
     assert hot.verdict == "throttles-always"
     assert "sequence" in hot.reason
+
+
+@pytest.mark.parametrize(
+    ("with_lsi", "verdict"), [(False, "throttles-until-split"), (True, "throttles-always")]
+)
+def test_item_collections_under_an_lsi_are_never_split(with_lsi: bool, verdict: str) -> None:
+    # 1,500 new posts/s in one feed, each a fresh sort key: a split spreads them, unless the
+    # table has an LSI (collections are then never split)
+    workload = Workload(
+        entities={"Post": EntityLoad(items=1e7, item_size=300)},
+        patterns={"post": PatternLoad(rate=1500, keys={"feed": Constant("news")})},
+    )
+    hot = index(analyze(feed_design(with_lsi), workload), "primary").hot_keys[0]
+    assert hot.key == "FEED#news"
+    # each post: 1 WCU in the table, and 1 more for the LSI entry (the table's capacity)
+    assert hot.write_units == pytest.approx(1500 * (2 if with_lsi else 1))
+    assert hot.verdict == verdict
 
 
 def test_status_gsi_with_three_values() -> None:
