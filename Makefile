@@ -41,10 +41,11 @@ lint: deps
 typecheck: deps
 	$(BIN)/mypy
 
-bench: deps  ## keys, codec and repository benchmarks; each prints its ratios
+bench: deps  ## keys, codec, repository and analyzer benchmarks; each prints its ratios
 	$(BIN)/python bench/keys.py
 	$(BIN)/python bench/codec.py
 	$(BIN)/python bench/repo.py
+	$(BIN)/python bench/analyze.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis
