@@ -98,6 +98,10 @@ class HeavyCounter:
     def result(self, head: tuple[str, ...]) -> KeyCounts:
         """The report: the ``capacity`` largest counts; an identity is ``head`` followed by the
         key (a string, or a tuple of strings)."""
+        return self.results([head])[0]
+
+    def results(self, heads: list[tuple[str, ...]]) -> list[KeyCounts]:
+        """:meth:`result` for each of ``heads`` (ranked once)."""
         error = self.error
         keys: list[Any] = list(self.counts)
         counts = list(self.counts.values())
@@ -106,8 +110,18 @@ class HeavyCounter:
             error += counts[order[self.capacity]]
             keys = [keys[i] for i in order[: self.capacity]]
             counts = [counts[i] for i in order[: self.capacity]]
-        idents = [head + k if type(k) is tuple else (*head, k) for k in keys]
-        return KeyCounts(self.total, dict(zip(idents, counts, strict=True)), error, self.distinct())
+        kinds, distinct = set(map(type, keys)), self.distinct()
+        out = []
+        for head in heads:
+            if tuple not in kinds:  # strings: tuples made at C speed
+                idents: list[Any] = list(zip(*map(repeat, head), keys, strict=False))
+            elif kinds == {tuple}:
+                idents = list(map(head.__add__, keys))
+            else:
+                idents = [head + k if type(k) is tuple else (*head, k) for k in keys]
+            heavy = dict(zip(idents, counts, strict=True))
+            out.append(KeyCounts(self.total, heavy, error, distinct))
+        return out
 
     def distinct(self) -> float:
         if len(self.mins) < SKETCH:

@@ -114,26 +114,31 @@ def _row_type(fields: frozenset[str], kinds: list[Any], numeric: frozenset[str])
     types = {f: str | int | float | None if f in numeric else str | None for f in fields}
     keys = msgspec.defstruct("Keys", [(f, types[f], None) for f in sorted(fields)], gc=False)
     given = msgspec.field(default_factory=keys)
-    row = msgspec.defstruct("Row", [("time", str | float), ("keys", keys, given), *kinds])
+    row = msgspec.defstruct("Row", [("time", str | float), ("keys", keys, given), *kinds], gc=False)
     return row, keys
 
 
 def _rowgroups(rows: list[Any], numeric: frozenset[str]) -> Groups:
-    """Rows by pattern (a loop: cheaper here than passes), then by op and entity for the few
-    rows that give one."""
+    """Rows by pattern (a loop: cheaper here than passes; a run of one pattern skips the
+    lookup), then by op and entity for the few rows that give one."""
     plain: dict[str | None, list[Any]] = {}
     other: dict[RawKind, list[Any]] = {}
+    last: object = plain
+    group: list[Any] = []
     for row in rows:
         if row.op is None and row.entity is None:
-            group = plain.get(row.pattern)
-            if group is None:
-                group = plain[row.pattern] = []
+            if row.pattern is not last:
+                found = plain.get(row.pattern)
+                if found is None:
+                    found = plain[row.pattern] = []
+                last, group = row.pattern, found
+            group.append(row)
         else:
             kind = (row.pattern, row.op, row.entity)
-            group = other.get(kind)
-            if group is None:
-                group = other[kind] = []
-        group.append(row)
+            more = other.get(kind)
+            if more is None:
+                more = other[kind] = []
+            more.append(row)
     out: Groups = [((p, None, None), RowGroup(g, numeric)) for p, g in plain.items()]
     out += [(kind, RowGroup(g, numeric)) for kind, g in other.items()]
     return out

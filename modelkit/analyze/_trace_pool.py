@@ -119,6 +119,7 @@ def _work(reader: Reader, conn: Connection, path: str | None) -> None:
                 conn.send((seq, 0, 0, (exc.line, exc.message)))
             except Exception as exc:  # a bug or an I/O error: reported where it happened
                 conn.send((seq, 0, 0, (1, f"cannot read from here on: {exc!r}")))
+    reader.flush()
     conn.send((reader.kinds, reader.rows))
 
 

@@ -13,8 +13,8 @@ import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
-from itertools import compress
-from operator import attrgetter, not_
+from itertools import compress, repeat
+from operator import ne
 from typing import Any, BinaryIO
 
 from modelkit.errors import LoadError
@@ -157,23 +157,22 @@ class RowGroup(Group):
         return [r.time for r in self.rows]
 
     def _column(self, field: str) -> list[Any]:
-        column = list(map(_getter(field), self.rows))
+        column = _getter(field)(self.rows)
         if field in self.numeric:
             column = [v if v is None or type(v) is str else str(v) for v in column]
         return column
 
 
-_TIME = attrgetter("time")
-_GETTERS: dict[str, Callable[[Any], Any]] = {}
+_GETTERS: dict[str, Callable[[list[Any]], list[Any]]] = {}
 
 
-def _getter(field: str) -> Callable[[Any], Any]:
-    """``row -> row.keys.<field>`` at C speed, made once per field."""
+def _getter(field: str) -> Callable[[list[Any]], list[Any]]:
+    """``rows -> [row.keys.<field> for row in rows]``, a comprehension made once per field."""
     getter = _GETTERS.get(field)
     if getter is None:
         if not field.isidentifier() or keyword.iskeyword(field):
             raise ValueError(f"not a field name: {field!r}")
-        getter = _GETTERS[field] = attrgetter(f"keys.{field}")
+        getter = _GETTERS[field] = eval(f"lambda rows: [r.keys.{field} for r in rows]")
     return getter
 
 
@@ -208,27 +207,29 @@ def text(value: object) -> str:
 
 def split(keys: list[Hashable]) -> Iterator[tuple[Hashable, list[Any] | None]]:
     """Each distinct key with a selector of its rows: None (all), bools (for the biggest
-    group, taken at C speed) or row numbers (the others: cheap when few)."""
-    distinct = set(keys)
-    if len(distinct) == 1:
-        yield keys[0], None
+    group, taken at C speed) or row numbers (the others: cheap when few). One or two keys
+    (the usual) are told apart by ``list.count`` and ``list.index``: no hashing."""
+    first, n = keys[0], len(keys)
+    ahead = keys.count(first)
+    if ahead == n:
+        yield first, None
         return
-    if len(distinct) == 2:
-        first, second = sorted(distinct, key=_is_none)
-        pick = [key == first for key in keys]
-        if pick.count(True) * 2 < len(pick):
-            first, second, pick = second, first, [not p for p in pick]
-        yield first, pick
-        yield second, list(compress(range(len(pick)), map(not_, pick)))
+    other = next(compress(keys, map(ne, keys, repeat(first))))
+    behind = keys.count(other)
+    if ahead + behind == n:
+        major, minor = (first, other) if ahead >= behind else (other, first)
+        index, at, rows, pick = keys.index, -1, [], [True] * n
+        for _ in range(min(ahead, behind)):
+            at = index(minor, at + 1)
+            rows.append(at)
+            pick[at] = False
+        yield major, pick
+        yield minor, rows
         return
-    rows: dict[Hashable, list[int]] = {key: [] for key in distinct}
+    groups: dict[Hashable, list[int]] = {}
     for i, key in enumerate(keys):
-        rows[key].append(i)
-    yield from rows.items()
-
-
-def _is_none(value: object) -> bool:
-    return value is None
+        groups.setdefault(key, []).append(i)
+    yield from groups.items()
 
 
 def take(items: list[Any], pick: list[Any] | None) -> list[Any]:
