@@ -82,7 +82,7 @@ def main() -> int:
     ok = synthetic()
     trace = Path(__file__).with_name("analyze_trace.py")
     result = subprocess.run(
-        [sys.executable, str(trace), "--stream-rows", str(args.trace_rows)], check=False
+        [sys.executable, str(trace), "--rows", str(args.trace_rows)], check=False
     )
     return 0 if ok and result.returncode == 0 else 1
 
