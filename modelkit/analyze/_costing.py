@@ -56,7 +56,8 @@ def cost_report(
         "provisioned-autoscaled": scaled.total,
     }
     by_index = {
-        i.index.name: on_demand_cost(i.average_read, i.average_write, i.size_gb, prices, n).total
+        i.index.name: _throughput(on_demand_cost(i.average_read, i.average_write, 0.0, prices, n))
+        + i.size_gb * prices.storage_gb_month * (1 + n)
         for i in indexes
     }
     return CostReport(
@@ -77,6 +78,10 @@ def cost_report(
         storage_gb=storage,
         replicas=replicas,
     )
+
+
+def _throughput(cost: MonthlyCost) -> float:
+    return cost.reads + cost.writes + cost.replicated_writes
 
 
 def _cost(cost: MonthlyCost) -> Cost:

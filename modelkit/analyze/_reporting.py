@@ -159,9 +159,7 @@ def entity_reports(
     reports = []
     for entity in design.entities:
         size = sizes[entity.name]
-        touching = [
-            p.score for p in patterns if entity.name in design_pattern_entities(design, p.name)
-        ]
+        touching = [p.score for p in patterns if entity.name in _pattern_entities(design, p.name)]
         reports.append(
             EntityReport(
                 name=entity.name,
@@ -175,7 +173,7 @@ def entity_reports(
     return tuple(reports)
 
 
-def design_pattern_entities(design: TableDesign, name: str) -> tuple[str, ...]:
+def _pattern_entities(design: TableDesign, name: str) -> tuple[str, ...]:
     for pattern in design.patterns:
         if pattern.name == name:
             return pattern.entities

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from modelkit.analyze._entity_sizes import EntitySize
 from modelkit.analyze._workload import IndexChange, PatternLoad
 from modelkit.codec._size import READ_UNIT_BYTES, WRITE_UNIT_BYTES
-from modelkit.schema import PRIMARY, IndexDesign, PatternDesign, TableDesign
+from modelkit.schema import PRIMARY, EntityDesign, IndexDesign, PatternDesign, TableDesign
 
 READS = frozenset({"get", "query", "batch_get", "scan"})
 #: Items a query page is taken to read when neither the workload nor the pattern says.
@@ -136,12 +136,12 @@ def _write(
         if index.kind == "table" or index.name not in size.entries:
             continue
         per_entry = write_units(size.entries[index.name], transactional=transactional)
-        writes = _index_writes(design, index, op, load)
+        writes = _index_writes(design.entity(entity), index, op, load)
         target = PRIMARY if index.kind == "lsi" else index.name
         units.add_write(target, writes * per_entry * size.presence[index.name])
 
 
-def _index_writes(design: TableDesign, index: IndexDesign, op: str, load: PatternLoad) -> float:
+def _index_writes(entity: EntityDesign, index: IndexDesign, op: str, load: PatternLoad) -> float:
     """Entry writes in ``index`` per item written: 1 to add or remove an entry, 2 when an
     indexed key value changes, 1 when only projected attributes change, 0 when untouched."""
     declared: IndexChange | None = load.index_changes.get(index.name)
@@ -151,7 +151,8 @@ def _index_writes(design: TableDesign, index: IndexDesign, op: str, load: Patter
         return 1.0
     if load.sets is None:
         return 1.0 if index.projection.kind == "ALL" else 0.0
-    key_fields = _index_fields(design, index)
+    key = entity.key(index.name)
+    key_fields = set(key.pk.fields) | set(key.sk.fields if key.sk else ()) if key else set()
     if key_fields & set(load.sets):
         return 2.0
     if index.projection.kind == "ALL":
@@ -159,16 +160,6 @@ def _index_writes(design: TableDesign, index: IndexDesign, op: str, load: Patter
     if index.projection.kind == "INCLUDE" and set(index.projection.attributes) & set(load.sets):
         return 1.0
     return 0.0
-
-
-def _index_fields(design: TableDesign, index: IndexDesign) -> set[str]:
-    names: set[str] = set()
-    for entity in design.entities:
-        key = entity.key(index.name)
-        if key is not None:
-            names.update(key.pk.fields)
-            names.update(key.sk.fields if key.sk else ())
-    return names
 
 
 def _mean(values: Iterable[float]) -> float:

@@ -64,6 +64,9 @@ def test_replicated_writes_are_paid_in_every_replica_region() -> None:
     assert cost.on_demand.writes == pytest.approx(200 * SECONDS_PER_MONTH / 1e6 * 0.625)
     assert cost.on_demand.replicated_writes == pytest.approx(2 * cost.on_demand.writes)
     assert cost.replicas == ("eu-west-1", "ap-south-1")
+    throughput = cost.on_demand.reads + cost.on_demand.writes + cost.on_demand.replicated_writes
+    storage = cost.storage_gb * 0.25 * 3  # before the free tier, in all three Regions
+    assert sum(cost.by_index.values()) == pytest.approx(throughput + storage)
 
 
 def test_a_daily_profile_lowers_the_on_demand_bill_not_the_peak() -> None:
