@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 
 from modelkit.analyze._cache_fix import cache_fixes
 from modelkit.analyze._capacity import GB, index_capacity
@@ -13,7 +12,7 @@ from modelkit.analyze._entity_sizes import EntitySize, entity_sizes
 from modelkit.analyze._fixes import capacity_fixes, sharding_fixes, sparse_fixes, status_fixes
 from modelkit.analyze._index_analysis import analyse_index
 from modelkit.analyze._prices import Prices, load_prices
-from modelkit.analyze._report import TableReport, TimePoint
+from modelkit.analyze._report import TableReport, timeline_totals
 from modelkit.analyze._reporting import entity_reports, index_report, pattern_reports, timeline
 from modelkit.analyze._scoring import combine
 from modelkit.analyze._trace_plans import TraceLoad
@@ -51,7 +50,7 @@ def analyze(
         if index.kind != "lsi"
     ]
     hourly = list(trace.timeline) if trace and trace.timeline else timeline(indexes, by_index)
-    totals = _hourly_totals(hourly)
+    totals = list(timeline_totals(hourly).values())
     replicas = workload.table.replicas if workload.table.replicas is not None else design.replicas
     billing = indexes[0].capacity.billing
     fixed = (
@@ -97,12 +96,3 @@ def _size_gb(design: TableDesign, sizes: dict[str, EntitySize], index: str) -> f
     if index == PRIMARY:
         names.extend(i.name for i in design.lsis)
     return sum(s.storage_bytes(n) for s in sizes.values() for n in names) / GB
-
-
-def _hourly_totals(points: Sequence[TimePoint]) -> list[tuple[float, float]]:
-    hours: dict[str, list[float]] = {}
-    for point in points:
-        slot = hours.setdefault(point.time, [0.0, 0.0])
-        slot[0] += point.read_units
-        slot[1] += point.write_units
-    return [(r, w) for r, w in hours.values()]

@@ -19,7 +19,7 @@ from modelkit.analyze._fixes import read_dollars
 from modelkit.analyze._hit_ratio import hit_ratio
 from modelkit.analyze._prices import Prices
 from modelkit.analyze._report import Fix
-from modelkit.analyze._workload import Workload
+from modelkit.analyze._workload import Workload, profile_mean
 from modelkit.schema import CachePolicy, TableDesign
 
 DEFAULT_POLICY = CachePolicy()
@@ -49,7 +49,7 @@ def cache_fixes(
         main = max(plan.contributions, key=lambda c: c.read)
         units = sum(plan.units.read.values())
         load = plan.load
-        average = units * load.rate * _mean(load.profile)
+        average = units * load.rate * profile_mean(load.profile)
         hot = main.read * main.spectrum.top
         if (
             not cached
@@ -99,7 +99,3 @@ def cache_fixes(
             )
         )
     return fixes
-
-
-def _mean(profile: tuple[float, ...] | None) -> float:
-    return sum(profile) / len(profile) if profile else 1.0

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from modelkit.analyze._capacity import WRITE_LIMIT
 from modelkit.analyze._contributions import TIME_ORDERED, PatternPlan
-from modelkit.analyze._cost import SECONDS_PER_MONTH
+from modelkit.analyze._cost import on_demand_cost
 from modelkit.analyze._index_analysis import IndexAnalysis, key_text
 from modelkit.analyze._partitions import KeyLoad
 from modelkit.analyze._prices import Prices
@@ -26,11 +26,12 @@ LOW_CARDINALITY = 100
 
 def read_dollars(units_per_s: float, prices: Prices) -> float:
     """On-demand USD per month of a steady read load."""
-    return units_per_s * SECONDS_PER_MONTH / 1e6 * prices.on_demand_read_per_million
+    return on_demand_cost(units_per_s, 0.0, 0.0, prices).reads
 
 
 def write_dollars(units_per_s: float, prices: Prices) -> float:
-    return units_per_s * SECONDS_PER_MONTH / 1e6 * prices.on_demand_write_per_million
+    """On-demand USD per month of a steady write load."""
+    return on_demand_cost(0.0, units_per_s, 0.0, prices).writes
 
 
 def sharding_fixes(index: IndexAnalysis, plans: Sequence[PatternPlan], prices: Prices) -> list[Fix]:

@@ -18,6 +18,7 @@ from modelkit.analyze._report import (
     PartitionLoad,
     Score,
     TableReport,
+    timeline_totals,
 )
 
 DASH = "-"
@@ -161,11 +162,7 @@ def _indexes(t: TableReport) -> Section:
 
 
 def _busiest(t: TableReport) -> str:
-    totals: dict[str, list[float]] = {}
-    for p in t.timeline:
-        total = totals.setdefault(p.time, [0.0, 0.0])
-        total[0] += p.read_units
-        total[1] += p.write_units
+    totals = timeline_totals(t.timeline)
     time, (reads, writes) = max(totals.items(), key=lambda kv: kv[1][0] + 3 * kv[1][1])
     return (
         f"timeline: {len(totals)} points; busiest {time} with {number(reads)} read and "

@@ -16,6 +16,7 @@ from modelkit.analyze._contributions import Contribution
 from modelkit.analyze._partitions import KeyLoad, Placement, key_loads, partition_verdict, place
 from modelkit.analyze._report import VERDICT_TEXT, Score, Verdict
 from modelkit.analyze._scoring import make_score, worst
+from modelkit.analyze._workload import profile_mean
 from modelkit.keys import KeyTemplate
 from modelkit.schema import IndexDesign
 
@@ -65,8 +66,8 @@ def analyse_index(
     """Place the load of ``contributions`` on the partitions of ``index`` and judge it."""
     peak_read = sum(c.read for c in contributions)
     peak_write = sum(c.write for c in contributions)
-    average_read = sum(c.read * _mean(c.profile) for c in contributions)
-    average_write = sum(c.write * _mean(c.profile) for c in contributions)
+    average_read = sum(c.read * profile_mean(c.profile) for c in contributions)
+    average_write = sum(c.write * profile_mean(c.profile) for c in contributions)
     count, why = partitions_for(capacity, peak_read, peak_write, size_gb)
     keys, spread_read, spread_write = key_loads(contributions)
     placement = place(keys, count, (spread_read, spread_write))
@@ -165,7 +166,3 @@ def _key_reason(key: KeyLoad, dimension: str, limit: float, verdict: Verdict) ->
 
 def _safe_reason(utilisation: float) -> str:
     return f"the hottest partition runs at {utilisation:.0%} of its limit"
-
-
-def _mean(profile: tuple[float, ...] | None) -> float:
-    return sum(profile) / len(profile) if profile else 1.0

@@ -8,6 +8,7 @@ units/s; REFERENCE.md, "Partitions").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import msgspec
@@ -166,6 +167,15 @@ class TimePoint(msgspec.Struct, frozen=True, kw_only=True):
     time: str
     read_units: float
     write_units: float
+
+
+def timeline_totals(points: Sequence[TimePoint]) -> dict[str, tuple[float, float]]:
+    """Read and write units summed over the indexes, for each time of a timeline."""
+    totals: dict[str, tuple[float, float]] = {}
+    for p in points:
+        reads, writes = totals.get(p.time, (0.0, 0.0))
+        totals[p.time] = (reads + p.read_units, writes + p.write_units)
+    return totals
 
 
 class TableReport(msgspec.Struct, frozen=True, kw_only=True):

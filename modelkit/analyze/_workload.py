@@ -18,6 +18,11 @@ Consistency = Literal["eventual", "strong", "transactional"]
 IndexChange = Literal["changes", "enters", "leaves", "none"]
 
 
+def profile_mean(profile: tuple[float, ...] | None) -> float:
+    """The daily average as a share of the peak (1 for a flat load)."""
+    return sum(profile) / len(profile) if profile else 1.0
+
+
 class PatternLoad(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """How one named access pattern is driven.
 
