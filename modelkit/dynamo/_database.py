@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from modelkit.check import check
 from modelkit.dynamo._batch import Backoff
@@ -19,6 +19,9 @@ from modelkit.dynamo._transactions import Transaction
 from modelkit.dynamo.expressions import Condition
 from modelkit.errors import SchemaError
 from modelkit.schema import PatternDesign, TableDesign, keys_for
+
+if TYPE_CHECKING:
+    from modelkit.cache import CacheMetrics, RedisCache
 
 T = TypeVar("T")
 DEFAULT_BACKOFF = Backoff()
@@ -37,8 +40,10 @@ class Database(Mapping[str, Repository[Any]]):
         cursor_secret: bytes | str | None = None,
         clock: Callable[[], float] = time.time,
         backoff: Backoff = DEFAULT_BACKOFF,
+        cache: RedisCache | None = None,
     ) -> None:
         self.design = design
+        self.cache = cache
         self.client = client
         self.table = table_name or design.name
         self.signer = CursorSigner(cursor_secret)
@@ -122,6 +127,10 @@ class Database(Mapping[str, Repository[Any]]):
         plan = QueryPlan.build(self, pattern, values, descending, limit, filter, consistent)
         return run_query(self, plan, cursor)
 
+    def cache_metrics(self) -> dict[str, CacheMetrics]:
+        """Cache counters of every cached entity, by name (empty without a cache)."""
+        return {name: repo.cache.metrics() for name, repo in self._repos.items() if repo.cache}
+
     def decode_stream_record(self, record: Mapping[str, Any]) -> StreamEvent:
         """A DynamoDB Streams record as (event, entity, keys, old, new) typed values."""
         return decode_record(self, record)
@@ -142,14 +151,16 @@ def connect(
     cursor_secret: bytes | str | None = None,
     clock: Callable[[], float] = time.time,
     backoff: Backoff = DEFAULT_BACKOFF,
+    cache: RedisCache | str | None = None,
     **client_options: Any,
 ) -> Database:
     """Repositories for every entity of ``design`` on a DynamoDB endpoint.
 
     Pass a :class:`DynamoClient` (``dynamodb=``), or the endpoint, Region, profile and client
     options for :func:`connect_dynamodb`. ``cursor_secret`` signs pagination cursors (without
-    one, cursors only work within this process). A design with errors that ``modelkit check``
-    reports (colliding keys, ...) is refused.
+    one, cursors only work within this process). ``cache`` (a :class:`RedisCache` or a
+    ``redis://`` URL) caches every entity whose policy is not ``off``. A design with errors
+    that ``modelkit check`` reports (colliding keys, ...) is refused.
     """
     errors = [f for f in check(design) if f.severity == "error"]
     if errors:
@@ -162,9 +173,14 @@ def connect(
         dynamodb = connect_dynamodb(
             endpoint_url=endpoint_url, region=region, profile=profile, **client_options
         )
+    if isinstance(cache, str):
+        from modelkit.cache import RedisCache
+
+        cache = RedisCache(cache)
     return Database(
         design,
         dynamodb,
+        cache=cache,
         table_name=table_name,
         cursor_secret=cursor_secret,
         clock=clock,

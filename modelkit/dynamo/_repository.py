@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from modelkit.dynamo._batch import batch_get, batch_write
@@ -15,9 +15,11 @@ from modelkit.dynamo.expressions import Action, Condition, Fields, Path, fields
 from modelkit.errors import ConditionFailed, NotFound, ValidationError
 
 if TYPE_CHECKING:
+    from modelkit.cache import CacheMetrics, EntityCache
     from modelkit.dynamo._database import Database
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Repository(Generic[T]):
@@ -37,6 +39,9 @@ class Repository(Generic[T]):
         self._unique: UniqueFields[T] = UniqueFields(self)
         design = db.design
         self._table_keys = (design.pk, *((design.sk,) if design.sk else ()))
+        self.cache: EntityCache[T] | None = None
+        if db.cache is not None and shape.entity.cache.mode != "off":
+            self.cache = db.cache.entity(design, shape.entity, db.table)
 
     def __repr__(self) -> str:
         return f"<Repository {self.name} of table {self.db.design.name}>"
@@ -46,10 +51,21 @@ class Repository(Generic[T]):
     def get(
         self, key: Mapping[str, Any] | None = None, /, *, consistent: bool = False, **fields: Any
     ) -> T | None:
-        """The item with this key, or None (also when its TTL has passed)."""
+        """The item with this key, or None (also when its TTL has passed).
+
+        With a cache, the item comes from Redis when it is there; ``consistent=True`` always
+        reads DynamoDB (strongly consistent) and leaves the cache alone.
+        """
+        ddb_key = self.shape.key(_key_values(key, fields))
+        if self.cache is None or consistent:
+            return self._read(ddb_key, consistent)
+        strong = self.cache.policy.consistent_fills
+        return self.cache.get(ddb_key, lambda: self._read(ddb_key, strong))
+
+    def _read(self, ddb_key: dict[str, Any], consistent: bool) -> T | None:
         request = {
             "TableName": self.db.table,
-            "Key": self.shape.key(_key_values(key, fields)),
+            "Key": ddb_key,
             "ConsistentRead": consistent,
             "ReturnConsumedCapacity": "INDEXES",
         }
@@ -58,6 +74,30 @@ class Repository(Generic[T]):
         if item is None or not self.shape.is_live(item, self.db.now()):
             return None
         return self.shape.from_item(item)
+
+    @property
+    def cache_metrics(self) -> CacheMetrics | None:
+        """This entity's cache counters (None when it is not cached)."""
+        return self.cache.metrics() if self.cache is not None else None
+
+    def _cached_write(
+        self,
+        keys: Sequence[dict[str, Any]],
+        write: Callable[[], R],
+        written: Callable[[R], Sequence[T | None]] | None = None,
+    ) -> R:
+        """Run ``write`` between marking and releasing the items' cache entries (see
+        :mod:`modelkit.cache`); ``written`` gives the items as stored, for write-through."""
+        if self.cache is None or not keys:
+            return write()
+        ticket = self.cache.begin_write(keys)
+        try:
+            result = write()
+        except BaseException:
+            self.cache.end_write(ticket)
+            raise
+        self.cache.end_write(ticket, written(result) if written is not None else None)
+        return result
 
     def require(
         self, key: Mapping[str, Any] | None = None, /, *, consistent: bool = False, **fields: Any
@@ -84,10 +124,17 @@ class Repository(Generic[T]):
         A false ``condition`` raises :class:`ConditionFailed`, holding the current item when
         ``return_current`` is set. Returns the item as stored (timestamps and version set).
         """
+        return self._cached_write(
+            [self.shape.key(obj)],
+            lambda: self._put(obj, condition, if_absent, return_current),
+            lambda stored: [stored],
+        )
+
+    def _put(self, obj: T, condition: Condition | None, if_absent: bool, current: bool) -> T:
         if self._unique:
             stored: T = self._unique.put(obj, condition, if_absent)
             return stored
-        obj, request = self._writes.put(obj, condition, if_absent, return_current)
+        obj, request = self._writes.put(obj, condition, if_absent, current)
         self._send("PutItem", request, "put")
         return obj
 
@@ -105,10 +152,20 @@ class Repository(Generic[T]):
         **fields: Any,
     ) -> T | None:
         """Delete the item; return it as it was (None if there was none)."""
+        values = _key_values(key, fields)
+        return self._cached_write(
+            [self.shape.key(values)],
+            lambda: self._delete(values, condition, return_current),
+            lambda _: [None],
+        )
+
+    def _delete(
+        self, values: dict[str, Any], condition: Condition | None, current: bool
+    ) -> T | None:
         if self._unique:
-            old_item: T | None = self._unique.delete(_key_values(key, fields), condition)
+            old_item: T | None = self._unique.delete(values, condition)
             return old_item
-        request = self._writes.delete(_key_values(key, fields), condition, return_current)
+        request = self._writes.delete(values, condition, current)
         response = self._send("DeleteItem", request, "delete")
         old = response.get("Attributes")
         return self.shape.from_item(old) if old else None
@@ -129,7 +186,20 @@ class Repository(Generic[T]):
         :class:`ConditionFailed` if ``condition`` is false.
         """
         values = _key_values(key, fields)
-        if self._unique and self._unique.touches(actions):
+        return self._cached_write(
+            [self.shape.key(values)],
+            lambda: self._update(values, actions, condition, return_current),
+            lambda updated: [updated],
+        )
+
+    def _update(
+        self,
+        values: dict[str, Any],
+        actions: Sequence[Action],
+        condition: Condition | None,
+        return_current: bool,
+    ) -> T:
+        if self._unique and self._unique.touches(list(actions)):
             updated: T = self._unique.update(values, list(actions), condition)
             return updated
         request = self._writes.update(values, list(actions), condition, return_current)
@@ -231,11 +301,23 @@ class Repository(Generic[T]):
     # -- batches ---------------------------------------------------------------------------------
 
     def batch_get(self, keys: Iterable[Mapping[str, Any]], *, consistent: bool = False) -> list[T]:
-        """The items found for ``keys`` (100 a request; unprocessed keys retried)."""
+        """The items found for ``keys`` (100 a request; unprocessed keys retried).
+
+        With a cache, cached items come from Redis (one MGET per slot) and only the others
+        from DynamoDB; ``consistent=True`` reads them all from DynamoDB."""
+        ddb_keys = [self.shape.key(k) for k in keys]
+        if self.cache is None or consistent:
+            return self._batch_read(ddb_keys, consistent)
+        strong = self.cache.policy.consistent_fills
+        return self.cache.get_many(
+            ddb_keys, lambda missing: self._batch_read(missing, strong), self.shape.key
+        )
+
+    def _batch_read(self, ddb_keys: list[dict[str, Any]], consistent: bool) -> list[T]:
         raw = batch_get(
             self.db.client,
             self.db.table,
-            [self.shape.key(k) for k in keys],
+            ddb_keys,
             consistent=consistent,
             backoff=self.db.backoff,
             on_response=lambda r: self.db.stats.record(self.name, "batch_get", r, "read"),
@@ -245,15 +327,22 @@ class Repository(Generic[T]):
 
     def batch_put(self, items: Iterable[T]) -> None:
         """Write every item (25 a request; unprocessed writes retried, none dropped)."""
-        by_key: dict[tuple[str, ...], dict[str, Any]] = {}
+        by_key: dict[tuple[str, ...], tuple[T, dict[str, Any]]] = {}
         for obj in items:  # DynamoDB refuses a batch naming a key twice: the last one wins
             item = self._writes.item(obj)
-            by_key[tuple(item[a]["S"] for a in self._table_keys)] = item
-        self._batch_write([{"PutRequest": {"Item": item}} for item in by_key.values()])
+            by_key[tuple(item[a]["S"] for a in self._table_keys)] = (obj, item)
+        writes = [{"PutRequest": {"Item": item}} for _, item in by_key.values()]
+        keys = [{a: item[a] for a in self._table_keys} for _, item in by_key.values()]
+        objs = [obj for obj, _ in by_key.values()]
+        self._cached_write(keys, lambda: self._batch_write(writes), lambda _: objs)
 
     def batch_delete(self, keys: Iterable[Mapping[str, Any]]) -> None:
         """Delete every item with these keys (25 a request)."""
-        self._batch_write([{"DeleteRequest": {"Key": self.shape.key(k)}} for k in keys])
+        ddb_keys = [self.shape.key(k) for k in keys]
+        writes = [{"DeleteRequest": {"Key": k}} for k in ddb_keys]
+        self._cached_write(
+            ddb_keys, lambda: self._batch_write(writes), lambda _: [None] * len(ddb_keys)
+        )
 
     def _batch_write(self, writes: list[dict[str, Any]]) -> None:
         if self._unique:

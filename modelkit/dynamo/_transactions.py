@@ -14,6 +14,8 @@ from modelkit.errors import TransactionCanceled, ValidationError
 from modelkit.schema import PRIMARY
 
 if TYPE_CHECKING:
+    from modelkit.cache import EntityCache
+    from modelkit.cache._entity_cache import WriteTicket
     from modelkit.dynamo._database import Database
 
 MAX_OPERATIONS = 100
@@ -144,6 +146,7 @@ class Transaction:
             "ReturnConsumedCapacity": "INDEXES",
         }
         entities = ",".join(sorted({op.entity for op in self.operations}))
+        tickets = self._mark_cached()
         try:
             self.db.call("TransactWriteItems", request, entities, "transaction", kind="write")
         except TransactionCanceled as exc:
@@ -159,4 +162,31 @@ class Transaction:
                 lines.append(f"{op.kind} {op.entity} {op.key}: {reason.code}")
             shown = "; ".join(lines)
             raise TransactionCanceled(f"transaction canceled: {shown}", reasons=reasons) from None
+        finally:
+            for cache, ticket in tickets:
+                cache.end_write(ticket)
         self.committed = True
+
+    def _mark_cached(self) -> list[tuple[EntityCache[Any], WriteTicket]]:
+        """Mark the cached items the transaction writes (released after it, whatever
+        happens; a transaction only invalidates, even for write-through entities)."""
+        keys: dict[str, list[dict[str, Any]]] = {}
+        for op in self.operations:
+            if op.kind == "ConditionCheck" or op.entity not in self.db:
+                continue
+            if self.db[op.entity].cache is None:
+                continue
+            key = op.request.get("Key") or {
+                a: op.request["Item"][a] for a in self._table_keys() if a in op.request["Item"]
+            }
+            keys.setdefault(op.entity, []).append(key)
+        tickets = []
+        for entity, entity_keys in keys.items():
+            cache = self.db[entity].cache
+            assert cache is not None
+            tickets.append((cache, cache.begin_write(entity_keys)))
+        return tickets
+
+    def _table_keys(self) -> tuple[str, ...]:
+        design = self.db.design
+        return (design.pk, *((design.sk,) if design.sk else ()))

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from modelkit.errors import SchemaError
 from modelkit.keys import KeyTemplate, SortOp
 
 IndexKind = Literal["table", "gsi", "lsi"]
@@ -53,9 +54,17 @@ class IndexDesign(msgspec.Struct, frozen=True):
 class CachePolicy(msgspec.Struct, frozen=True, kw_only=True):
     """How an entity is cached in Redis (applied by the repositories).
 
-    ``ttl`` and ``negative_ttl`` are seconds; ``jitter`` is the fraction of ``ttl`` added at
-    random; ``early_refresh`` is the XFetch β (0 turns it off); ``max_bytes`` caps one cached
-    value.
+    Times are seconds. ``ttl`` is the life of a cached value, stretched by up to ``jitter``
+    (a fraction) at random so that values filled together do not expire together;
+    ``negative_ttl`` caches "no such item" (None turns that off). ``early_refresh`` is the
+    XFetch β: a reader refreshes a value shortly before it expires, with a probability that
+    grows as expiry nears (0 turns it off). ``single_flight`` lets one reader per key fill a
+    miss while the others wait up to ``lease_wait`` for its value; a fill's lease lasts
+    ``lease_ttl``. ``consistent_fills`` reads misses with strongly consistent reads, which the
+    coherence guarantee needs. ``cache_queries`` also caches the pages of the entity's named
+    queries. ``max_bytes`` caps one cached value. ``near_ttl`` turns on an in-process cache of
+    at most ``near_items`` values, each kept at most ``near_ttl`` (it is coherent only with
+    this process's own writes).
     """
 
     mode: CacheMode = "cache-aside"
@@ -64,8 +73,39 @@ class CachePolicy(msgspec.Struct, frozen=True, kw_only=True):
     negative_ttl: float | None = 30.0
     early_refresh: float = 1.0
     single_flight: bool = True
+    lease_ttl: float = 2.0
+    lease_wait: float = 0.05
+    consistent_fills: bool = True
     cache_queries: bool = False
     max_bytes: int = 256 * 1024
+    near_ttl: float | None = None
+    near_items: int = 10_000
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("cache-aside", "write-through", "off"):
+            _bad_policy("mode", "must be 'cache-aside', 'write-through' or 'off'", self.mode)
+        positive = {"ttl": self.ttl, "lease_ttl": self.lease_ttl}
+        for name, value in positive.items():
+            if not value > 0:
+                _bad_policy(name, "must be more than 0 seconds", value)
+        if self.negative_ttl is not None and not self.negative_ttl > 0:
+            _bad_policy("negative_ttl", "must be more than 0 seconds, or None", self.negative_ttl)
+        if self.near_ttl is not None and not self.near_ttl > 0:
+            _bad_policy("near_ttl", "must be more than 0 seconds, or None", self.near_ttl)
+        if not 0 <= self.jitter <= 1:
+            _bad_policy("jitter", "must be a fraction from 0 to 1", self.jitter)
+        if not 0 <= self.early_refresh <= 10:
+            _bad_policy("early_refresh", "must be from 0 (off) to 10", self.early_refresh)
+        if not 0 <= self.lease_wait <= self.lease_ttl:
+            _bad_policy("lease_wait", "must be from 0 to lease_ttl", self.lease_wait)
+        if self.max_bytes < 64:
+            _bad_policy("max_bytes", "must be at least 64", self.max_bytes)
+        if self.near_items < 1:
+            _bad_policy("near_items", "must be at least 1", self.near_items)
+
+
+def _bad_policy(field: str, rule: str, value: object) -> None:
+    raise SchemaError(f"{rule}, got {value!r}", where=f"CachePolicy.{field}")
 
 
 NO_CACHE = CachePolicy(mode="off")
