@@ -414,6 +414,11 @@ class EntityCache(Generic[T]):
             else:
                 self.cache.pending.clear(ref.value, upto)
 
+    def invalidate(self, keys: Sequence[Key]) -> None:
+        """Drop the cached values of ``keys`` and void their fills' leases (for writes made
+        outside the repositories, such as those a Streams consumer sees)."""
+        self.end_write(WriteTicket(b"", [self.ref(k) for k in keys]))
+
     def _write_through(
         self, ticket: WriteTicket, ref: ItemRef, value: T | None
     ) -> tuple[Any, ...] | None:
