@@ -11,6 +11,7 @@ from modelkit.cache._connection import open_client
 from modelkit.cache._entity_cache import EntityCache
 from modelkit.cache._metrics import CacheMetrics
 from modelkit.cache._naming import fingerprint
+from modelkit.cache._query_cache import QueryCache
 from modelkit.cache._redis_cache import RedisCache
 from modelkit.schema import CachePolicy
 
@@ -20,6 +21,7 @@ __all__ = [
     "CachePolicy",
     "CircuitBreaker",
     "EntityCache",
+    "QueryCache",
     "RedisCache",
     "fingerprint",
     "open_client",

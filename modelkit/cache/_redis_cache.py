@@ -12,6 +12,8 @@ from modelkit.cache._connection import RunIdAware, open_client
 from modelkit.cache._entity_cache import EntityCache
 from modelkit.cache._metrics import CacheMetrics
 from modelkit.cache._pending import PendingInvalidations
+from modelkit.cache._query_cache import QueryCache
+from modelkit.cache._query_scripts import ALL as QUERY_SCRIPTS
 from modelkit.cache._scripts import ALL
 from modelkit.cache._transport import Transport
 from modelkit.schema import EntityDesign, TableDesign
@@ -25,7 +27,9 @@ class RedisCache:
     Every call gives up after ``timeout`` seconds (10 ms by default) without retrying, and
     the read or write goes on against DynamoDB alone. After ``breaker_failures`` failures in
     a row a node is left alone for ``breaker_reset`` seconds, then probed. ``cluster=None``
-    asks the server whether it runs in cluster mode. Keys start with ``prefix``.
+    asks the server whether it runs in cluster mode. Keys start with ``prefix``. A query page
+    read from a GSI less than ``index_settle`` seconds after a write to its partition is not
+    stored (GSIs are updated asynchronously).
     """
 
     def __init__(
@@ -38,6 +42,7 @@ class RedisCache:
         prefix: str = "mk",
         breaker_failures: int = 3,
         breaker_reset: float = 1.0,
+        index_settle: float = 1.0,
         **options: Any,
     ) -> None:
         if (url is None) == (client is None):
@@ -54,10 +59,12 @@ class RedisCache:
         self.transport = Transport(
             client, breaker_failures=breaker_failures, breaker_reset=breaker_reset
         )
-        for script in ALL:
+        for script in (*ALL, *QUERY_SCRIPTS):
             self.transport.register(script)
         self.pending = PendingInvalidations(self.transport)
+        self.index_settle = index_settle
         self._entities: dict[tuple[str, str], EntityCache[Any]] = {}
+        self._queries: dict[str, QueryCache] = {}
 
     def __repr__(self) -> str:
         kind = "cluster" if self.transport.cluster else "server"
@@ -74,6 +81,13 @@ class RedisCache:
         if found is None:
             found = EntityCache(self, table, entity, design.pk, design.sk)
             self._entities[(table, entity.name)] = found
+        return found
+
+    def queries(self, table: str) -> QueryCache:
+        """The cached query pages of table ``table``."""
+        found = self._queries.get(table)
+        if found is None:
+            found = self._queries.setdefault(table, QueryCache(self, table, self.index_settle))
         return found
 
     def metrics(self) -> dict[str, CacheMetrics]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from modelkit.cache._transport import Script
 
-_NOW = "local t = redis.call('TIME')\nlocal now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
+NOW = (
+    "local clock = redis.call('TIME')\nlocal now = clock[1] * 1000 + math.floor(clock[2] / 1000)\n"
+)
 
 BEGIN_FILL = Script(
     """#!lua
@@ -20,7 +22,7 @@ if ARGV[3] == '0' then
   if v then return {1, v} end
 end
 """
-    + _NOW
+    + NOW
     + """if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {0, now}
 end
@@ -34,7 +36,7 @@ COMMIT_FILL = Script(
     """#!lua
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 """
-    + _NOW
+    + NOW
     + """if now > tonumber(ARGV[4]) then
   redis.call('DEL', KEYS[2])
   return -1
@@ -60,7 +62,7 @@ MARK = Script(
 redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 """
-    + _NOW
+    + NOW
     + """return now
 """
 )
@@ -70,7 +72,7 @@ lease. Returns the server's time in ms."""
 WRITE_THROUGH = Script(
     """#!lua
 """
-    + _NOW
+    + NOW
     + """if redis.call('GET', KEYS[2]) == ARGV[1] and now <= tonumber(ARGV[4]) then
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
   redis.call('DEL', KEYS[2])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from modelkit.check import check
 from modelkit.dynamo._batch import Backoff
+from modelkit.dynamo._cached_query import CachedQueries
 from modelkit.dynamo._connection import DynamoClient, connect_dynamodb
 from modelkit.dynamo._cursor import CursorSigner
 from modelkit.dynamo._items import ItemShape
@@ -55,6 +56,10 @@ class Database(Mapping[str, Repository[Any]]):
         self._repos = {name: Repository(self, shape) for name, shape in self._shapes.items()}
         self._patterns = {p.name: p for p in design.patterns}
         self.design_keys = keys_for(design)
+        self.queries: CachedQueries | None = None
+        if cache is not None:
+            queries = CachedQueries(self, cache.queries(self.table))
+            self.queries = queries if queries.policies else None
 
     # -- lookup ----------------------------------------------------------------------------------
 
@@ -130,6 +135,10 @@ class Database(Mapping[str, Repository[Any]]):
     def cache_metrics(self) -> dict[str, CacheMetrics]:
         """Cache counters of every cached entity, by name (empty without a cache)."""
         return {name: repo.cache.metrics() for name, repo in self._repos.items() if repo.cache}
+
+    def query_cache_metrics(self) -> dict[str, CacheMetrics]:
+        """Cache counters of every cached query pattern, by name (empty without)."""
+        return self.queries.pages.metrics() if self.queries is not None else {}
 
     def decode_stream_record(self, record: Mapping[str, Any]) -> StreamEvent:
         """A DynamoDB Streams record as (event, entity, keys, old, new) typed values."""

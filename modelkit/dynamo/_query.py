@@ -192,8 +192,24 @@ def _collection_prefix(
 def run_query(
     db: Database, plan: QueryPlan, cursor: str | None, projection: Sequence[Path] = ()
 ) -> Page[Any]:
-    """One page of ``plan``: entity instances, or with ``projection`` plain dicts of the
-    projected attributes (decoded values, by stored name)."""
+    """One page of ``plan``: entity instances (from the cache when the pattern's entities
+    cache queries), or with ``projection`` plain dicts of the projected attributes (decoded
+    values, by stored name)."""
+    binding = plan.binding(db.table)
+    start = db.signer.load(cursor, binding) if cursor is not None else None
+    if projection:
+        items, last = _query(db, plan, start, projection)
+    elif db.queries is not None:
+        items, last = db.queries.fetch(plan, start, lambda p: _query(db, p, start, ()))
+    else:
+        items, last = _query(db, plan, start, ())
+    return Page(items, db.signer.dump(last, binding) if last else None)
+
+
+def _query(
+    db: Database, plan: QueryPlan, start: dict[str, Any] | None, projection: Sequence[Path]
+) -> tuple[list[Any], dict[str, Any] | None]:
+    """The items of one page and DynamoDB's LastEvaluatedKey."""
     request: dict[str, Any] = {
         "TableName": db.table,
         "ScanIndexForward": not plan.descending,
@@ -214,22 +230,20 @@ def run_query(
             request["ProjectionExpression"] = builder.projection(projection)
         for part, placeholders in builder.attributes().items():
             request[part] = {**request[part], **placeholders}
-    binding = plan.binding(db.table)
-    if cursor is not None:
-        request["ExclusiveStartKey"] = db.signer.load(cursor, binding)
+    if start is not None:
+        request["ExclusiveStartKey"] = start
     label = plan.pattern.name
     response = db.call("Query", request, ",".join(plan.entities), label)
     drop = plan.condition.drop if plan.condition is not None else None
     shapes = [db.shape(name) for name in plan.entities]
     raw = response.get("Items", [])
     last = response.get("LastEvaluatedKey")
-    next_cursor = db.signer.dump(last, binding) if last else None
     if projection:
-        return Page([{k: decode_value(v) for k, v in item.items()} for item in raw], next_cursor)
+        return [{k: decode_value(v) for k, v in item.items()} for item in raw], last
     if db.design.index(plan.index).projection.kind != "ALL":
         raw = _full_items(db, raw, plan.sk_attribute, drop, ",".join(plan.entities), label)
         drop = None
-    return Page(decode_items(db, raw, shapes, plan.sk_attribute, drop), next_cursor)
+    return decode_items(db, raw, shapes, plan.sk_attribute, drop), last
 
 
 #: Key condition texts by DynamoDB operator; ``#k0``/``:k0`` never clash with the ``#n``/``:v``

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from modelkit.dynamo._batch import batch_get, batch_write
+from modelkit.dynamo._cached_query import Written, key_strings, moves_index_key
 from modelkit.dynamo._items import ItemShape
 from modelkit.dynamo._query import Page, QueryPlan, check_projected, run_query
 from modelkit.dynamo._scan import run_scan
@@ -80,24 +81,27 @@ class Repository(Generic[T]):
         """This entity's cache counters (None when it is not cached)."""
         return self.cache.metrics() if self.cache is not None else None
 
-    def _cached_write(
-        self,
-        keys: Sequence[dict[str, Any]],
-        write: Callable[[], R],
-        written: Callable[[R], Sequence[T | None]] | None = None,
-    ) -> R:
-        """Run ``write`` between marking and releasing the items' cache entries (see
-        :mod:`modelkit.cache`); ``written`` gives the items as stored, for write-through."""
-        if self.cache is None or not keys:
-            return write()
-        ticket = self.cache.begin_write(keys)
+    def _cached_write(self, keys: Sequence[dict[str, Any]], write: Callable[[], Written[T]]) -> Any:
+        """Run ``write`` between marking and releasing the items' cache entries, then make
+        the query pages it changed stale (see :mod:`modelkit.cache`)."""
+        queries = self.db.queries
+        tracked = queries is not None and self.name in queries.tracked
+        if (self.cache is None and not tracked) or not keys:
+            return write().result
+        ticket = self.cache.begin_write(keys) if self.cache is not None else None
         try:
-            result = write()
+            written = write()
         except BaseException:
-            self.cache.end_write(ticket)
+            if self.cache is not None and ticket is not None:
+                self.cache.end_write(ticket)
+            if queries is not None and tracked:
+                queries.invalidate(self.shape, [key_strings(k) for k in keys], True)
             raise
-        self.cache.end_write(ticket, written(result) if written is not None else None)
-        return result
+        if self.cache is not None and ticket is not None:
+            self.cache.end_write(ticket, written.stored)
+        if queries is not None and tracked:
+            queries.invalidate(self.shape, written.touched, written.moved)
+        return written.result
 
     def require(
         self, key: Mapping[str, Any] | None = None, /, *, consistent: bool = False, **fields: Any
@@ -124,19 +128,23 @@ class Repository(Generic[T]):
         A false ``condition`` raises :class:`ConditionFailed`, holding the current item when
         ``return_current`` is set. Returns the item as stored (timestamps and version set).
         """
-        return self._cached_write(
-            [self.shape.key(obj)],
-            lambda: self._put(obj, condition, if_absent, return_current),
-            lambda stored: [stored],
+        stored: T = self._cached_write(
+            [self.shape.key(obj)], lambda: self._put(obj, condition, if_absent, return_current)
         )
+        return stored
 
-    def _put(self, obj: T, condition: Condition | None, if_absent: bool, current: bool) -> T:
+    def _put(
+        self, obj: T, condition: Condition | None, if_absent: bool, current: bool
+    ) -> Written[T]:
         if self._unique:
             stored: T = self._unique.put(obj, condition, if_absent)
-            return stored
+            return Written(stored, [stored], [self.shape.keys.key_attributes(stored)], True)
         obj, request = self._writes.put(obj, condition, if_absent, current)
-        self._send("PutItem", request, "put")
-        return obj
+        if self.db.queries is not None:
+            request["ReturnValues"] = "ALL_OLD"
+        response = self._send("PutItem", request, "put")
+        touched = [self.shape.keys.key_attributes(obj), key_strings(response.get("Attributes"))]
+        return Written(obj, [obj], touched)
 
     def create(self, obj: T, *, condition: Condition | None = None) -> T:
         """Write ``obj`` only if no item has its key; :class:`ConditionFailed` otherwise."""
@@ -153,22 +161,23 @@ class Repository(Generic[T]):
     ) -> T | None:
         """Delete the item; return it as it was (None if there was none)."""
         values = _key_values(key, fields)
-        return self._cached_write(
-            [self.shape.key(values)],
-            lambda: self._delete(values, condition, return_current),
-            lambda _: [None],
+        old: T | None = self._cached_write(
+            [self.shape.key(values)], lambda: self._delete(values, condition, return_current)
         )
+        return old
 
     def _delete(
         self, values: dict[str, Any], condition: Condition | None, current: bool
-    ) -> T | None:
+    ) -> Written[T]:
+        key = key_strings(self.shape.key(values))
         if self._unique:
             old_item: T | None = self._unique.delete(values, condition)
-            return old_item
+            touched = [self.shape.keys.key_attributes(old_item)] if old_item is not None else []
+            return Written(old_item, [None], [key, *touched])
         request = self._writes.delete(values, condition, current)
         response = self._send("DeleteItem", request, "delete")
         old = response.get("Attributes")
-        return self.shape.from_item(old) if old else None
+        return Written(self.shape.from_item(old) if old else None, [None], [key, key_strings(old)])
 
     def update(
         self,
@@ -186,11 +195,11 @@ class Repository(Generic[T]):
         :class:`ConditionFailed` if ``condition`` is false.
         """
         values = _key_values(key, fields)
-        return self._cached_write(
+        updated: T = self._cached_write(
             [self.shape.key(values)],
             lambda: self._update(values, actions, condition, return_current),
-            lambda updated: [updated],
         )
+        return updated
 
     def _update(
         self,
@@ -198,10 +207,10 @@ class Repository(Generic[T]):
         actions: Sequence[Action],
         condition: Condition | None,
         return_current: bool,
-    ) -> T:
+    ) -> Written[T]:
         if self._unique and self._unique.touches(list(actions)):
             updated: T = self._unique.update(values, list(actions), condition)
-            return updated
+            return Written(updated, [updated], [self.shape.keys.key_attributes(updated)], True)
         request = self._writes.update(values, list(actions), condition, return_current)
         try:
             response = self._send("UpdateItem", request, "update")
@@ -211,7 +220,9 @@ class Repository(Generic[T]):
                     f"no {self.name} with key {values}", code="NotFound", operation="UpdateItem"
                 ) from None
             raise exc
-        return self.shape.from_item(response["Attributes"])
+        new = self.shape.from_item(response["Attributes"])
+        moved = moves_index_key(self.db.design, self.shape, request)
+        return Written(new, [new], [key_strings(response["Attributes"])], moved)
 
     def _send(self, operation: str, request: dict[str, Any], pattern: str) -> dict[str, Any]:
         try:
@@ -334,17 +345,23 @@ class Repository(Generic[T]):
         writes = [{"PutRequest": {"Item": item}} for _, item in by_key.values()]
         keys = [{a: item[a] for a in self._table_keys} for _, item in by_key.values()]
         objs = [obj for obj, _ in by_key.values()]
-        self._cached_write(keys, lambda: self._batch_write(writes), lambda _: objs)
+        touched = [key_strings(item) for _, item in by_key.values()]
+        self._cached_write(keys, lambda: self._batch_write(writes, objs, touched))
 
     def batch_delete(self, keys: Iterable[Mapping[str, Any]]) -> None:
         """Delete every item with these keys (25 a request)."""
         ddb_keys = [self.shape.key(k) for k in keys]
         writes = [{"DeleteRequest": {"Key": k}} for k in ddb_keys]
-        self._cached_write(
-            ddb_keys, lambda: self._batch_write(writes), lambda _: [None] * len(ddb_keys)
-        )
+        deleted: list[T | None] = [None] * len(ddb_keys)
+        touched = [key_strings(k) for k in ddb_keys]
+        self._cached_write(ddb_keys, lambda: self._batch_write(writes, deleted, touched))
 
-    def _batch_write(self, writes: list[dict[str, Any]]) -> None:
+    def _batch_write(
+        self,
+        writes: list[dict[str, Any]],
+        stored: Sequence[T | None],
+        touched: list[dict[str, str]],
+    ) -> Written[T]:
         if self._unique:
             raise ValidationError(
                 f"{self.name} has unique fields, which batch writes cannot keep; use put and "
@@ -357,6 +374,7 @@ class Repository(Generic[T]):
             backoff=self.db.backoff,
             on_response=lambda r: self.db.stats.record(self.name, "batch_write", r, "write"),
         )
+        return Written(None, list(stored), touched, moved=True)
 
 
 def _key_values(key: Mapping[str, Any] | None, fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from modelkit.codec import encode_value
+from modelkit.dynamo._cached_query import key_strings
 from modelkit.dynamo.expressions import Action, Builder, Condition
 from modelkit.errors import TransactionCanceled, ValidationError
 from modelkit.schema import PRIMARY
@@ -165,7 +166,19 @@ class Transaction:
         finally:
             for cache, ticket in tickets:
                 cache.end_write(ticket)
+            self._invalidate_queries()
         self.committed = True
+
+    def _invalidate_queries(self) -> None:
+        """Cached query pages of every partition the transaction wrote are stale (GSI
+        partitions are not named by the request: those indexes are invalidated whole)."""
+        queries = self.db.queries
+        if queries is None:
+            return
+        for op in self.operations:
+            if op.kind != "ConditionCheck" and op.entity in self.db:
+                key = key_strings(op.request.get("Key") or op.request.get("Item"))
+                queries.invalidate(self.db.shape(op.entity), [key], True)
 
     def _mark_cached(self) -> list[tuple[EntityCache[Any], WriteTicket]]:
         """Mark the cached items the transaction writes (released after it, whatever
