@@ -34,14 +34,16 @@ WAIT_STEP = 0.002
 
 
 class ItemRef:
-    """The Redis keys of one item."""
+    """The Redis keys of one item, and the near cache's generation when it was made (a value
+    read after it is kept in the near cache only if no write of this process came since)."""
 
-    __slots__ = ("lease", "tag", "value")
+    __slots__ = ("lease", "since", "tag", "value")
 
-    def __init__(self, tag: str, keys: EntityKeys) -> None:
+    def __init__(self, tag: str, keys: EntityKeys, since: int | None = None) -> None:
         self.tag = tag
         self.value = keys.value_key(tag)
         self.lease = keys.lease_key(tag)
+        self.since = since
 
 
 class Fill:
@@ -101,7 +103,8 @@ class EntityCache(Generic[T]):
     def ref(self, key: Key) -> ItemRef:
         """The Redis keys of the item with primary key ``key`` (DynamoDB attribute values)."""
         sk = key[self._sk]["S"] if self._sk is not None else None
-        return ItemRef(item_tag(key[self._pk]["S"], sk), self.keys)
+        since = self.near.generation if self.near is not None else None
+        return ItemRef(item_tag(key[self._pk]["S"], sk), self.keys, since)
 
     def metrics(self) -> CacheMetrics:
         return self.counters.snapshot(self.cache.transport.breaker_state())
@@ -201,7 +204,7 @@ class EntityCache(Generic[T]):
             return False
         self.counters.add("fills")
         if self.near is not None:
-            self.near.put(ref.tag, data, ttl)
+            self.near.put(ref.tag, data, ttl, ref.since)
         return True
 
     def _wait(self, ref: ItemRef, load: Callable[[], T | None]) -> T | None:
@@ -238,7 +241,7 @@ class EntityCache(Generic[T]):
         if found.value is None:
             self.counters.add("negative_hits")
         if self.near is not None and data is not None:
-            self.near.put(ref.tag, data, found.expires - time.time())
+            self.near.put(ref.tag, data, found.expires - time.time(), ref.since)
         return found.value
 
     def _near_get(self, ref: ItemRef) -> Envelope[T] | None:
@@ -293,7 +296,12 @@ class EntityCache(Generic[T]):
         """The items of ``keys`` found in the cache, plus the rest from ``load`` (one
         DynamoDB batch), filled into the cache under leases. Keys are read with one MGET per
         slot, pipelined per node."""
-        refs = [self.ref(k) for k in keys]
+        unique: dict[bytes, tuple[ItemRef, Key]] = {}
+        for key in keys:  # each item once, as DynamoDB's batch returns them
+            ref = self.ref(key)
+            unique.setdefault(ref.value, (ref, key))
+        refs = [ref for ref, _ in unique.values()]
+        keys = [key for _, key in unique.values()]
         self.cache.pending.retry()
         found: dict[bytes, T] = {}
         missing: list[int] = []

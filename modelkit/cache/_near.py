@@ -17,6 +17,13 @@ class NearCache:
         self.items = items
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._lock = threading.Lock()
+        self._drops = 0
+
+    @property
+    def generation(self) -> int:
+        """Changes with every drop: read it before a Redis read and pass it to :meth:`put`,
+        so that a value read before this process's own write is not kept after it."""
+        return self._drops
 
     def get(self, tag: str) -> bytes | None:
         with self._lock:
@@ -29,8 +36,11 @@ class NearCache:
             self._entries.move_to_end(tag)
             return entry[1]
 
-    def put(self, tag: str, data: bytes, ttl: float) -> None:
+    def put(self, tag: str, data: bytes, ttl: float, since: int | None = None) -> None:
+        """Keep ``data`` at most ``ttl`` seconds, unless a drop happened after ``since``."""
         with self._lock:
+            if since is not None and since != self._drops:
+                return
             self._entries[tag] = (time.monotonic() + min(ttl, self.ttl), data)
             self._entries.move_to_end(tag)
             while len(self._entries) > self.items:
@@ -38,8 +48,10 @@ class NearCache:
 
     def drop(self, tag: str) -> None:
         with self._lock:
+            self._drops += 1
             self._entries.pop(tag, None)
 
     def clear(self) -> None:
         with self._lock:
+            self._drops += 1
             self._entries.clear()

@@ -11,12 +11,13 @@ from redis.cluster import RedisCluster
 from modelkit.cache._connection import RunIdAware, open_client
 from modelkit.cache._entity_cache import EntityCache
 from modelkit.cache._metrics import CacheMetrics
+from modelkit.cache._naming import fingerprint
 from modelkit.cache._pending import PendingInvalidations
 from modelkit.cache._query_cache import QueryCache
 from modelkit.cache._query_scripts import ALL as QUERY_SCRIPTS
 from modelkit.cache._scripts import ALL
 from modelkit.cache._transport import Transport
-from modelkit.schema import EntityDesign, TableDesign
+from modelkit.schema import CachePolicy, EntityDesign, TableDesign
 
 DEFAULT_TIMEOUT = 0.01
 
@@ -63,7 +64,7 @@ class RedisCache:
             self.transport.register(script)
         self.pending = PendingInvalidations(self.transport)
         self.index_settle = index_settle
-        self._entities: dict[tuple[str, str], EntityCache[Any]] = {}
+        self._entities: dict[tuple[str, str, str, CachePolicy], EntityCache[Any]] = {}
         self._queries: dict[str, QueryCache] = {}
 
     def __repr__(self) -> str:
@@ -77,10 +78,12 @@ class RedisCache:
 
     def entity(self, design: TableDesign, entity: EntityDesign, table: str) -> EntityCache[Any]:
         """The cache of ``entity`` in table ``table`` (made once, then shared)."""
-        found = self._entities.get((table, entity.name))
+        key = (table, entity.name, fingerprint(entity), entity.cache)
+        found = self._entities.get(key)
         if found is None:
-            found = EntityCache(self, table, entity, design.pk, design.sk)
-            self._entities[(table, entity.name)] = found
+            found = self._entities.setdefault(
+                key, EntityCache(self, table, entity, design.pk, design.sk)
+            )
         return found
 
     def queries(self, table: str) -> QueryCache:
@@ -92,7 +95,7 @@ class RedisCache:
 
     def metrics(self) -> dict[str, CacheMetrics]:
         """Counters of every cached entity, by entity name."""
-        return {name: cache.metrics() for (_, name), cache in self._entities.items()}
+        return {key[1]: cache.metrics() for key, cache in self._entities.items()}
 
     def deadline(self, server_ms: int, started: float) -> str:
         """The latest server time (ms) at which a store begun at ``server_ms`` (local
