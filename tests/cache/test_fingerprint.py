@@ -163,6 +163,21 @@ def test_value_cached_for_one_shape_is_not_read_by_another(
         new_cache.close()
 
 
+def test_one_redis_cache_serves_two_shapes_of_an_entity_apart(
+    moto_db: Database, cache: RedisCache
+) -> None:
+    """Two connects on one RedisCache, the second with a changed shape of the same entity
+    and table: each repository caches and returns its own type."""
+    alice = Customer(customer_id="c-1", email="a@example.com", name="Alice")
+    moto_db.repo(Customer).put(alice)
+    assert moto_db.repo(Customer).get(customer_id="c-1") == alice
+    new_db = connect(shop_like(CustomerWithTier), dynamodb=moto_db.client, cache=cache)
+    got = new_db.repo(CustomerWithTier).get(customer_id="c-1")
+    assert type(got) is CustomerWithTier
+    assert type(moto_db.repo(Customer).get(customer_id="c-1")) is Customer
+    assert new_db.repo(CustomerWithTier).cache is not moto_db.repo(Customer).cache
+
+
 # -- envelopes of every field type -----------------------------------------------------------
 
 types = Table("cachetypes", pk="PK", sk="SK")

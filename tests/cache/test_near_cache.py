@@ -180,3 +180,18 @@ def test_near_cache_keeps_at_most_near_items(moto_db: Database, variant: Variant
     assert customers.get(customer_id="c-0") == alice(customer_id="c-0")  # dropped: from Redis
     m = customers.cache_metrics
     assert m is not None and (m.near_hits, m.hits, m.misses) == (1, 1, 3)
+
+
+def test_a_value_read_before_this_process_writes_is_not_kept_near(near: Database) -> None:
+    """A reader that read v1 from Redis before another thread of this process wrote v2 must
+    not put v1 in the near cache after the write dropped it (the steps of get, replayed)."""
+    customers = near.repo(Customer)
+    assert customers.get(customer_id="c-1") == alice()  # v1 in Redis (and near)
+    cache = item_cache(near, Customer)
+    ref = cache.ref(customers.shape.key({"customer_id": "c-1"}))  # a get begins ...
+    reply = cache.cache.transport.call(ref.value, ("GET", ref.value))  # ... reads v1 ...
+    v1 = cache._valid(reply.value, reply.run_id)
+    assert v1 is not None and v1.value == alice()
+    customers.put(alice(name="Alicia"))  # ... another thread writes v2 ...
+    cache._hit(ref, v1, reply.value)  # ... and the first get returns v1: not kept near
+    assert customers.get(customer_id="c-1") == alice(name="Alicia")
