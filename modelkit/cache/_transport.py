@@ -170,7 +170,12 @@ class Transport:
     def _on_node(self, node: Node, batch: list[Command]) -> list[Reply | Exception]:
         if not node.breaker.allow():
             return [CacheDown(f"Redis {node.name}: circuit open")] * len(batch)
-        conn = node.pool.get_connection()
+        try:
+            conn = node.pool.get_connection()
+        except (RedisError, OSError) as exc:  # the pool checks and reconnects idle links
+            node.breaker.failure()
+            self._refresh()
+            return [CacheDown(f"Redis {node.name}: {exc}")] * len(batch)
         try:
             conn.send_packed_command(conn.pack_commands(batch), check_health=False)
             run_id = conn.modelkit_run_id

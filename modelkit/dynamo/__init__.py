@@ -13,6 +13,7 @@ from modelkit.dynamo._deploy import deploy
 from modelkit.dynamo._query import Page
 from modelkit.dynamo._repository import Repository
 from modelkit.dynamo._stats import CapacityRow, CapacityStats
+from modelkit.dynamo._stream_invalidator import InvalidationCounts, StreamInvalidator
 from modelkit.dynamo._streams import StreamEvent
 from modelkit.dynamo._transactions import Transaction
 from modelkit.dynamo.expressions import Path, fields, if_not_exists, list_append
@@ -25,10 +26,12 @@ __all__ = [
     "CursorError",
     "Database",
     "DynamoClient",
+    "InvalidationCounts",
     "Page",
     "Path",
     "Repository",
     "StreamEvent",
+    "StreamInvalidator",
     "Transaction",
     "connect",
     "connect_dynamodb",

@@ -133,10 +133,19 @@ class CachedQueries:
         """After a write of ``shape``'s items (each given by its key attributes, old and new
         versions alike): new generations for every partition they are in, and with
         ``whole_indexes`` for each of the entity's GSIs (when a version is unknown)."""
-        if shape.entity.name not in self.tracked:
-            return
+        partitions, gsis = self.stale(shape, items, whole_indexes)
+        if partitions or gsis:
+            self.pages.invalidate(partitions, gsis)
+
+    def stale(
+        self, shape: ItemShape[Any], items: Sequence[Mapping[str, str]], whole_indexes: bool
+    ) -> tuple[set[tuple[str, str]], set[str]]:
+        """The (index, pk) partitions that ``items`` of ``shape`` are in, and the GSIs to make
+        stale whole (with ``whole_indexes``); nothing for entities no cached query reads."""
         partitions: set[tuple[str, str]] = set()
         gsis: set[str] = set()
+        if shape.entity.name not in self.tracked:
+            return partitions, gsis
         for index_name in shape.keys.formats:
             index = self.db.design.index(index_name)
             if index.kind == "gsi" and whole_indexes:
@@ -146,7 +155,7 @@ class CachedQueries:
                 value = attributes.get(index.pk)
                 if value is not None:
                     partitions.add((index_name, value))
-        self.pages.invalidate(partitions, gsis)
+        return partitions, gsis
 
 
 @dataclasses.dataclass

@@ -23,6 +23,8 @@ from modelkit.schema import PatternDesign, TableDesign, keys_for
 
 if TYPE_CHECKING:
     from modelkit.cache import CacheMetrics, RedisCache
+    from modelkit.dynamo._stream_invalidator import StreamInvalidator
+    from modelkit.dynamo._stream_reader import StartAt
 
 T = TypeVar("T")
 DEFAULT_BACKOFF = Backoff()
@@ -139,6 +141,13 @@ class Database(Mapping[str, Repository[Any]]):
     def query_cache_metrics(self) -> dict[str, CacheMetrics]:
         """Cache counters of every cached query pattern, by name (empty without)."""
         return self.queries.pages.metrics() if self.queries is not None else {}
+
+    def stream_invalidator(self, *, start: StartAt = "LATEST") -> StreamInvalidator:
+        """A consumer of the table's stream that invalidates what other writers change (see
+        :class:`~modelkit.dynamo.StreamInvalidator`); the database needs a cache."""
+        from modelkit.dynamo._stream_invalidator import StreamInvalidator
+
+        return StreamInvalidator(self, start=start)
 
     def decode_stream_record(self, record: Mapping[str, Any]) -> StreamEvent:
         """A DynamoDB Streams record as (event, entity, keys, old, new) typed values."""
