@@ -46,6 +46,7 @@ bench: deps  ## keys, codec, repository and analyzer benchmarks; each prints its
 	$(BIN)/python bench/codec.py
 	$(BIN)/python bench/repo.py
 	$(BIN)/python bench/analyze.py
+	$(BIN)/python bench/cache.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -12,6 +12,7 @@ import click
 import msgspec
 
 from modelkit._cli_analyze import analyze_command
+from modelkit._cli_bench import bench_command
 from modelkit.check import check_table
 from modelkit.errors import ModelkitError
 from modelkit.schema import SchemaErrors, TableDesign, load_design, load_table
@@ -191,6 +192,7 @@ def deploy_command(
 
 
 main.add_command(analyze_command)
+main.add_command(bench_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -10,6 +10,7 @@ default policy (300 s) would do where its reads are hot or costly.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from modelkit.analyze._capacity import READ_LIMIT
@@ -61,7 +62,15 @@ def cache_fixes(
         capacity = None
         if workload.cache.size_mb:
             capacity = workload.cache.size_mb * 2**20 / max(1.0, sizes[entity.name].item_bytes)
-        ratio = hit_ratio(main.spectrum, load.rate, chosen.ttl, capacity=capacity)
+        writes = _write_rate(plans, entity.name)
+        ratio = hit_ratio(
+            main.spectrum,
+            load.rate,
+            chosen.ttl,
+            capacity=capacity,
+            writes=writes,
+            jitter=chosen.jitter,
+        )
         top_rate = load.rate * main.spectrum.top
         top_ratio = top_rate * chosen.ttl / (1 + top_rate * chosen.ttl)
         saved = units * load.rate * ratio
@@ -99,3 +108,13 @@ def cache_fixes(
             )
         )
     return fixes
+
+
+def _write_rate(plans: Sequence[PatternPlan], entity: str) -> float:
+    """Writes/s to ``entity`` at peak: each deletes its cached entry. They are taken to hit
+    the values with the reads' popularity (see :mod:`modelkit.analyze._hit_ratio`)."""
+    return math.fsum(
+        plan.load.rate
+        for plan in plans
+        if plan.pattern.op in ("put", "update", "delete") and entity in plan.pattern.entities
+    )

@@ -19,6 +19,16 @@ entry, which expires ``T = ttl`` seconds after the fill (a hit does not extend i
   ``E[L] = T_C + (E[D] - T_C) * (1 - exp(-(T - T_C) / m))``. This is exact at both limits and
   within 0.5 percentage points of the exact renewal solution in between; ``T_C`` solves the
   same occupancy equation with this ``h``, by bisection over the bins.
+* Writes (derived here): a write to a value deletes its entry (modelkit invalidates on every
+  write). Writes to a value arrive as a Poisson process of rate ``w = writes * p`` (the same
+  popularity as the reads), so the entry lives ``min(L, X)``, ``X`` exponential of rate
+  ``w``. With ``L`` the TTL, uniform on ``[T, T(1 + jitter)]`` as the policy stretches it,
+  ``E[min(T, X)] = 1/w - (exp(-wT) - exp(-wT(1 + j))) / (w² T j)`` (``(1 - exp(-wT)) / w``
+  without jitter). LRU without a TTL: a read hits iff the previous one came within ``T_C``
+  with no write between, ``h = λ/(λ+w) (1 - exp(-(λ+w) T_C))``. LRU and a TTL: the life above
+  is cut to ``(1 - exp(-w E[L])) / w`` (an approximation). ``T_C`` solves the occupancy
+  equation with these ``h``. Checked by simulation, and against a real Redis under concurrent
+  writers by bench/cache.py.
 """
 
 from __future__ import annotations
@@ -28,40 +38,75 @@ import math
 from modelkit.analyze._spectrum import Spectrum
 
 
-def hit_ratio(spec: Spectrum, rate: float, ttl: float, *, capacity: float | None = None) -> float:
-    """The request-weighted hit ratio of a cache with entries living ``ttl`` seconds after
-    their fill, in front of ``rate`` reads/s spread over ``spec``; ``capacity``: at most that
-    many entries, least recently used evicted first. ``ttl`` may be ``math.inf`` when
-    ``capacity`` is given. See the module docstring for the formulas."""
-    ratios = hit_ratios(spec, rate, ttl, capacity=capacity)
+def hit_ratio(
+    spec: Spectrum,
+    rate: float,
+    ttl: float,
+    *,
+    capacity: float | None = None,
+    writes: float = 0.0,
+    jitter: float = 0.0,
+) -> float:
+    """The request-weighted hit ratio of a cache with entries living ``ttl`` seconds (plus up
+    to ``jitter`` of it at random) after their fill, in front of ``rate`` reads/s spread over
+    ``spec``; ``capacity``: at most that many entries, least recently used evicted first;
+    ``writes``: writes/s over the same values, each deleting its entry. ``ttl`` may be
+    ``math.inf`` when ``capacity`` is given. See the module docstring for the formulas."""
+    ratios = hit_ratios(spec, rate, ttl, capacity=capacity, writes=writes, jitter=jitter)
     return math.fsum(b.count * b.p * h for b, h in zip(spec.bins, ratios, strict=True))
 
 
 def hit_ratios(
-    spec: Spectrum, rate: float, ttl: float, *, capacity: float | None = None
+    spec: Spectrum,
+    rate: float,
+    ttl: float,
+    *,
+    capacity: float | None = None,
+    writes: float = 0.0,
+    jitter: float = 0.0,
 ) -> tuple[float, ...]:
     """The hit ratio of each value of each bin of ``spec``, bin by bin (as :func:`hit_ratio`)."""
     _check(rate, ttl, capacity)
-    t_c = math.inf if capacity is None else characteristic_time(spec, rate, ttl, capacity)
-    return tuple(value_hit_ratio(rate * b.p, ttl, t_c) for b in spec.bins)
+    if not (math.isfinite(writes) and writes >= 0 and 0 <= jitter <= 1):
+        raise ValueError(
+            f"hit_ratio: writes must be >= 0 and jitter in [0, 1], got {writes:g}, {jitter:g}"
+        )
+    t_c = (
+        math.inf
+        if capacity is None
+        else characteristic_time(spec, rate, ttl, capacity, writes=writes, jitter=jitter)
+    )
+    return tuple(value_hit_ratio(rate * b.p, ttl, t_c, writes * b.p, jitter) for b in spec.bins)
 
 
-def characteristic_time(spec: Spectrum, rate: float, ttl: float, capacity: float) -> float:
+def characteristic_time(
+    spec: Spectrum,
+    rate: float,
+    ttl: float,
+    capacity: float,
+    *,
+    writes: float = 0.0,
+    jitter: float = 0.0,
+) -> float:
     """Che's characteristic time ``T_C`` of an LRU cache of ``capacity`` entries with entry
     lifetime ``ttl``: ``sum(count * h(rate * p; ttl, T_C)) = capacity``. ``math.inf`` when
     the capacity never fills (every value fits, or the TTL empties entries first)."""
     _check(rate, ttl, capacity)
-    rates = [(b.count, rate * b.p) for b in spec.bins if rate * b.p > 0 and b.count > 0]
+    rates = [
+        (b.count, rate * b.p, writes * b.p) for b in spec.bins if rate * b.p > 0 and b.count > 0
+    ]
     if not rates:
         return math.inf
     if capacity <= 0:
         return 0.0
 
     def occupancy(t_c: float) -> float:
-        return math.fsum(count * value_hit_ratio(lam, ttl, t_c) for count, lam in rates)
+        return math.fsum(
+            count * value_hit_ratio(lam, ttl, t_c, w, jitter) for count, lam, w in rates
+        )
 
     if math.isinf(ttl):
-        if math.fsum(count for count, _ in rates) <= capacity:
+        if math.fsum(count for count, _, _ in rates) <= capacity:
             return math.inf
         hi = 1.0 / rate
         while occupancy(hi) < capacity:
@@ -96,19 +141,27 @@ def characteristic_time(spec: Spectrum, rate: float, ttl: float, capacity: float
     return math.exp(x)
 
 
-def value_hit_ratio(lam: float, ttl: float, t_c: float = math.inf) -> float:
+def value_hit_ratio(
+    lam: float, ttl: float, t_c: float = math.inf, writes: float = 0.0, jitter: float = 0.0
+) -> float:
     """The hit ratio of one value requested at ``lam`` per second, entries living ``ttl``
-    seconds after their fill and leaving ``t_c`` seconds after their last request."""
+    seconds (stretched by up to ``jitter``) after their fill, leaving ``t_c`` seconds after
+    their last request, and deleted by writes arriving at ``writes`` per second."""
     if lam <= 0 or ttl <= 0 or t_c <= 0:
         return 0.0
     if t_c >= ttl:
         if math.isinf(ttl):
-            return 1.0
-        x = lam * ttl
+            if writes <= 0:
+                return 1.0
+            x = lam / writes
+            return x / (1.0 + x)
+        x = lam * _ttl_life(writes, ttl, ttl * (1.0 + jitter))
         return x / (1.0 + x)
     y = lam * t_c
     if math.isinf(ttl):
-        return -math.expm1(-y)
+        # the entry is there at a read iff the previous read came within T_C, with no write
+        # between: the integral of λ exp(-(λ + w) t) over [0, T_C]
+        return lam / (lam + writes) * -math.expm1(-(lam + writes) * t_c)
     if y > 700.0:
         life = ttl
     else:
@@ -116,8 +169,19 @@ def value_hit_ratio(lam: float, ttl: float, t_c: float = math.inf) -> float:
         extra = t_c * (y / 2.0 + y * y / 6.0 if y < 1e-5 else math.expm1(y) / y - 1.0)
         mean = extra / -math.expm1(-y)
         life = t_c + extra * -math.expm1(-(ttl - t_c) / mean)
+    if writes > 0:
+        life = -math.expm1(-writes * life) / writes
     x = lam * life
     return x / (1.0 + x)
+
+
+def _ttl_life(w: float, low: float, high: float) -> float:
+    """``E[min(T, X)]``: ``T`` uniform on ``[low, high]``, ``X`` exponential of rate ``w``."""
+    if w <= 0:
+        return (low + high) / 2.0
+    if high <= low:
+        return -math.expm1(-w * low) / w
+    return 1.0 / w - (math.exp(-w * low) - math.exp(-w * high)) / (w * w * (high - low))
 
 
 def _check(rate: float, ttl: float, capacity: float | None) -> None:

@@ -296,42 +296,50 @@ class EntityCache(Generic[T]):
         """The items of ``keys`` found in the cache, plus the rest from ``load`` (one
         DynamoDB batch), filled into the cache under leases. Keys are read with one MGET per
         slot, pipelined per node."""
-        unique: dict[bytes, tuple[ItemRef, Key]] = {}
+        since = self.near.generation if self.near is not None else None
+        prefix, pk, sk = self.keys.prefix, self._pk, self._sk
+        unique: dict[bytes, tuple[str, Key]] = {}
         for key in keys:  # each item once, as DynamoDB's batch returns them
-            ref = self.ref(key)
-            unique.setdefault(ref.value, (ref, key))
-        refs = [ref for ref, _ in unique.values()]
-        keys = [key for _, key in unique.values()]
-        self.cache.pending.retry()
+            tag = item_tag(key[pk]["S"], key[sk]["S"] if sk is not None else None)
+            unique.setdefault((prefix + tag + ":v").encode(), (tag, key))
+        value_keys = list(unique)
+        pending = self.cache.pending
+        pending.retry()
         found: dict[bytes, T] = {}
-        missing: list[int] = []
-        replies = self._mget([r.value for r in refs])
-        for i, (ref, reply) in enumerate(zip(refs, replies, strict=True)):
-            if ref.value in self.cache.pending or reply is None:
-                missing.append(i)
+        missing: list[bytes] = []
+        hits = negative = 0
+        for value_key, reply in zip(value_keys, self._mget(value_keys), strict=True):
+            data, run_id = reply if reply is not None else (None, b"")
+            cached = None
+            if data is not None and not (pending and value_key in pending):
+                cached = self._valid(data, run_id)
+            if cached is None or data is None:
+                missing.append(value_key)
                 continue
-            data, run_id = reply
-            cached = self._valid(data, run_id) if data is not None else None
-            if cached is None:
-                missing.append(i)
-            elif cached.value is not None:
-                found[ref.value] = cached.value
-                self._hit(ref, cached, data)
+            hits += 1
+            if cached.value is None:
+                negative += 1
             else:
-                self._hit(ref, cached, data)
+                found[value_key] = cached.value
+            if self.near is not None:
+                left = cached.expires - time.time()
+                self.near.put(unique[value_key][0], data, left, since)
+        self.counters.add("hits", hits)
+        if negative:
+            self.counters.add("negative_hits", negative)
         if missing:
-            found.update(
-                self._fill_many(
-                    [refs[i] for i in missing], [keys[i] for i in missing], load, key_of
-                )
-            )
-        return [found[r.value] for r in refs if r.value in found]
+            refs = [ItemRef(unique[v][0], self.keys, since) for v in missing]
+            found.update(self._fill_many(refs, [unique[v][1] for v in missing], load, key_of))
+        return [found[v] for v in value_keys if v in found]
 
     def _mget(self, value_keys: list[bytes]) -> list[tuple[bytes | None, bytes] | None]:
-        by_slot: dict[int, list[int]] = {}
-        for i, key in enumerate(value_keys):
-            by_slot.setdefault(self.cache.transport.slot_of(key), []).append(i)
-        groups = list(by_slot.values())
+        if self.cache.transport.cluster:
+            by_slot: dict[int, list[int]] = {}
+            for i, key in enumerate(value_keys):
+                by_slot.setdefault(self.cache.transport.slot_of(key), []).append(i)
+            groups = list(by_slot.values())
+        else:
+            groups = [list(range(len(value_keys)))]
         replies = self.cache.transport.calls(
             [(value_keys[g[0]], ("MGET", *(value_keys[i] for i in g))) for g in groups]
         )

@@ -39,15 +39,28 @@ def fingerprint(entity: EntityDesign) -> str:
 
 def item_tag(pk: str, sk: str | None) -> str:
     """The hash tag of one item's keys."""
-    text = pk if sk is None else f"{pk}|{sk}"
-    if len(text.encode()) <= READABLE_TAG_BYTES and not _special(pk, sk):
+    if sk is None:
+        if len(pk) <= _SHORT and "{" not in pk and "}" not in pk and "|" not in pk:
+            return "{" + pk + "}"
+        text = pk
+    else:
+        text = pk + "|" + sk
+        if len(text) <= _SHORT and not ("{" in text or "}" in text or text.count("|") > 1):
+            return "{" + text + "}"
+    special = (
+        "{" in pk
+        or "}" in pk
+        or "|" in pk
+        or (sk is not None and ("{" in sk or "}" in sk or "|" in sk))
+    )
+    if not special and len(text.encode()) <= READABLE_TAG_BYTES:
         return "{" + text + "}"
     digest = hashlib.blake2b(f"{pk}\x00{sk}".encode(), digest_size=16).hexdigest()
     return "{|" + digest + "}"
 
 
-def _special(pk: str, sk: str | None) -> bool:
-    return any(c in pk or (sk is not None and c in sk) for c in "{}|")
+_SHORT = READABLE_TAG_BYTES // 4
+"""Text of at most this many characters is at most READABLE_TAG_BYTES bytes in UTF-8."""
 
 
 class EntityKeys:

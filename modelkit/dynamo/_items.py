@@ -13,7 +13,7 @@ import msgspec
 from modelkit.codec import item_codec
 from modelkit.codec._size import MAX_ITEM_BYTES, item_size
 from modelkit.errors import KeyValueError, ValidationError
-from modelkit.schema import EntityDesign, TableDesign, keys_for
+from modelkit.schema import PRIMARY, EntityDesign, TableDesign, keys_for
 
 T = TypeVar("T")
 _json = msgspec.json.Encoder().encode
@@ -30,6 +30,7 @@ class ItemShape(Generic[T]):
         self.cls: type[T] = entity.struct
         self.codec = item_codec(entity.struct)
         self.keys = keys_for(design)[entity.name]
+        self._pk_format, self._sk_format = self.keys.formats[PRIMARY]
         self.type_attribute = design.type_attribute
         self.type_value = {"S": entity.type_value}
         ttl = entity.field(entity.ttl_field) if entity.ttl_field else None
@@ -76,6 +77,17 @@ class ItemShape(Generic[T]):
 
     def key(self, values: Any) -> Item:
         """The primary key attributes of an instance or a mapping of key fields."""
+        if type(values) is dict:  # the common case, without the general path's lookups
+            pk, sk = self._pk_format, self._sk_format
+            try:
+                pk_value = pk.format_map(values)
+                sk_value = sk.format_map(values) if sk is not None else None
+            except KeyValueError as exc:
+                raise ValidationError(str(exc)) from None
+            if sk is None and pk_value is not None:
+                return {pk.attribute: {"S": pk_value}}
+            if sk is not None and pk_value is not None and sk_value is not None:
+                return {pk.attribute: {"S": pk_value}, sk.attribute: {"S": sk_value}}
         try:
             key = self.keys.primary_key(values)
         except KeyValueError as exc:

@@ -96,10 +96,19 @@ def test_invalid_arguments(kwargs: dict[str, float], message: str) -> None:
 
 
 def simulate(
-    n: int, s: float, rate: float, ttl: float, capacity: int | None, requests: int, seed: int
+    n: int,
+    s: float,
+    rate: float,
+    ttl: float,
+    capacity: int | None,
+    requests: int,
+    seed: int,
+    writes: float = 0.0,
+    jitter: float = 0.0,
 ) -> float:
     """Poisson requests over Zipf(s) on n values; a miss fills an entry that expires ``ttl``
-    after the fill; past ``capacity`` live entries the least recently used is evicted."""
+    (stretched by up to ``jitter``) after the fill; past ``capacity`` live entries the least
+    recently used is evicted; Poisson writes (``writes``/s, same popularity) delete entries."""
     rng = random.Random(seed)
     cumulative = list(accumulate(k**-s for k in range(1, n + 1)))
     total = cumulative[-1]
@@ -107,19 +116,24 @@ def simulate(
     expiries: list[tuple[float, int, float]] = []
     now, hits, counted = 0.0, 0, 0
     warmup = requests // 10
-    for i in range(requests):
-        now += rng.expovariate(rate)
+    i = 0
+    while i < requests:
+        now += rng.expovariate(rate + writes)
         while expiries and expiries[0][0] <= now:
             _, key, filled = heapq.heappop(expiries)
             if cache.get(key) == filled:
                 del cache[key]
         key = bisect_right(cumulative, rng.random() * total)
+        if rng.random() * (rate + writes) >= rate:  # a write: the entry is deleted
+            cache.pop(key, None)
+            continue
+        i += 1
         hit = key in cache
         if hit:
             cache.move_to_end(key)
         else:
             cache[key] = now
-            heapq.heappush(expiries, (now + ttl, key, now))
+            heapq.heappush(expiries, (now + ttl * (1 + jitter * rng.random()), key, now))
             if capacity is not None and len(cache) > capacity:
                 cache.popitem(last=False)
         if i >= warmup:
@@ -137,3 +151,31 @@ def test_formula_agrees_with_simulation(ttl: float, capacity: int | None) -> Non
     model = hit_ratio(spectrum(Zipf(n, s)), rate, ttl, capacity=capacity)
     simulated = simulate(n, s, rate, ttl, capacity, 150_000, seed=7)
     assert model == pytest.approx(simulated, abs=0.02)
+
+
+@pytest.mark.parametrize(
+    "ttl, capacity, writes, jitter",
+    [
+        (2.0, None, 300.0, 0.1),
+        (0.5, None, 50.0, 0.0),
+        (math.inf, 300, 200.0, 0.0),
+        (2.0, 200, 100.0, 0.1),
+    ],
+)
+def test_writes_and_jitter_agree_with_simulation(
+    ttl: float, capacity: int | None, writes: float, jitter: float
+) -> None:
+    n, s, rate = 2000, 0.99, 1000.0
+    spec = spectrum(Zipf(n, s))
+    model = hit_ratio(spec, rate, ttl, capacity=capacity, writes=writes, jitter=jitter)
+    simulated = simulate(n, s, rate, ttl, capacity, 150_000, 7, writes, jitter)
+    assert model == pytest.approx(simulated, abs=0.02)
+    assert model < hit_ratio(spec, rate, ttl, capacity=capacity, jitter=jitter) - 0.01
+
+
+def test_writes_by_hand() -> None:
+    # one value read 1/s and written 1/s, no expiry within reach (TTL 1e6 s): an entry
+    # lives until the next write, 1 s on average, so one read hits per fill
+    assert value_hit_ratio(1.0, 1e6, writes=1.0) == pytest.approx(0.5, rel=1e-6)
+    # jitter only: the mean TTL is ttl * (1 + jitter / 2)
+    assert value_hit_ratio(1.0, 300.0, jitter=0.1) == pytest.approx(315 / 316)
