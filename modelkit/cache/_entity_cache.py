@@ -22,7 +22,7 @@ from modelkit.cache._metrics import CacheMetrics, Counters
 from modelkit.cache._naming import EntityKeys, item_tag
 from modelkit.cache._near import NearCache
 from modelkit.cache._scripts import BEGIN_FILL, COMMIT_FILL, MARK, RELEASE_FILL, WRITE_THROUGH
-from modelkit.cache._transport import CacheDown, Reply
+from modelkit.cache._transport import CacheDown, CircuitOpen, Reply
 from modelkit.schema import EntityDesign
 
 if TYPE_CHECKING:
@@ -124,6 +124,9 @@ class EntityCache(Generic[T]):
             return load()
         try:
             reply = self.cache.transport.call(ref.value, ("GET", ref.value))
+        except CircuitOpen:  # Redis not asked: a bypass, not an error
+            self.counters.add("bypasses")
+            return load()
         except CacheDown:
             return self._down(load)
         cached = self._valid(reply.value, reply.run_id) if reply.value is not None else None
@@ -346,7 +349,7 @@ class EntityCache(Generic[T]):
         result: list[tuple[bytes | None, bytes] | None] = [None] * len(value_keys)
         for group, reply in zip(groups, replies, strict=True):
             if isinstance(reply, Exception):
-                self.counters.add("errors")
+                self.counters.add("bypasses" if isinstance(reply, CircuitOpen) else "errors")
                 continue
             for i, data in zip(group, reply.value, strict=True):
                 result[i] = (data, reply.run_id)

@@ -37,6 +37,10 @@ class CacheDown(Exception):
     """A Redis call that was not made (breaker open) or did not complete."""
 
 
+class CircuitOpen(CacheDown):
+    """A call not made: the node's breaker is open."""
+
+
 class Script:
     """A Lua script run by EVALSHA (loaded on the node the first time it is missing)."""
 
@@ -142,6 +146,8 @@ class Transport:
     def call(self, key: bytes, command: Command) -> Reply:
         """Run one command on the node of ``key``."""
         (reply,) = self.calls([(key, command)])
+        if isinstance(reply, CircuitOpen):
+            raise CircuitOpen(str(reply))
         if isinstance(reply, Exception):
             raise CacheDown(str(reply)) from reply
         return reply
@@ -169,7 +175,7 @@ class Transport:
 
     def _on_node(self, node: Node, batch: list[Command]) -> list[Reply | Exception]:
         if not node.breaker.allow():
-            return [CacheDown(f"Redis {node.name}: circuit open")] * len(batch)
+            return [CircuitOpen(f"Redis {node.name}: circuit open")] * len(batch)
         try:
             conn = node.pool.get_connection()
         except (RedisError, OSError) as exc:  # the pool checks and reconnects idle links
