@@ -122,6 +122,9 @@ class RedisClusterProcesses:
             "--cluster-config-file", "nodes.conf",
             "--cluster-node-timeout", str(node_timeout_ms),
             "--cluster-replica-validity-factor", "0",
+            # replicas sync at once and report often: the cluster is ready in seconds
+            "--repl-diskless-sync-delay", "0",
+            "--repl-ping-replica-period", "1",
         ]  # fmt: skip
         self.nodes = [RedisServer(options=options) for _ in range(nodes)]
 

@@ -62,9 +62,7 @@ def open_client(
     if cluster is None:
         cluster = _is_cluster(url, settings)
     if cluster:
-        return RedisCluster.from_url(
-            url, cluster_error_retry_attempts=0, require_full_coverage=False, **settings
-        )
+        return RedisCluster.from_url(url, require_full_coverage=False, **settings)
     return redis.Redis.from_url(url, **settings)
 
 

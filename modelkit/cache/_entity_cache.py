@@ -171,7 +171,7 @@ class EntityCache(Generic[T]):
         except CacheDown:
             return None
         code, data = begun.value
-        fill = Fill(ref, token, begun, time.monotonic())
+        fill = Fill(ref, token, begun, begun.at)
         if code == 1:
             fill.found = self._valid(data, begun.run_id)
             fill.data = data
@@ -370,7 +370,6 @@ class EntityCache(Generic[T]):
             ]
         )
         self.counters.add("misses", len(refs))
-        started = time.monotonic()
         try:
             items = load(keys)
         except BaseException:
@@ -383,7 +382,7 @@ class EntityCache(Generic[T]):
             if isinstance(reply, Exception):
                 self.counters.add("errors")
             elif reply.value[0] == 0:
-                fill = Fill(ref, token, reply, started)
+                fill = Fill(ref, token, reply, reply.at)
                 self.commit_fill(fill, by_value.get(ref.value))
         return by_value
 
@@ -393,7 +392,6 @@ class EntityCache(Generic[T]):
         """Before a write: drop the cached values and void the fills' leases."""
         refs = [self.ref(k) for k in keys]
         ticket = WriteTicket(b"w" + os.urandom(12).hex().encode(), refs)
-        started = time.monotonic()
         replies = self.cache.transport.calls(
             [
                 (r.value, MARK.command((r.value, r.lease), (ticket.token, self._lease_ms)))
@@ -407,7 +405,7 @@ class EntityCache(Generic[T]):
                 self.counters.add("errors")
                 self.cache.pending.add((ref.value, ref.lease))
             else:
-                ticket.marked[ref.value] = (int(reply.value), started, reply.run_id)
+                ticket.marked[ref.value] = (int(reply.value), reply.at, reply.run_id)
         return ticket
 
     def end_write(self, ticket: WriteTicket, values: Sequence[T | None] | None = None) -> None:

@@ -22,6 +22,7 @@ from redis.exceptions import (
     AskError,
     ClusterDownError,
     NoScriptError,
+    RedisClusterException,
     RedisError,
     ResponseError,
     TryAgainError,
@@ -55,11 +56,13 @@ class Script:
 class Reply:
     """A reply and the run id of the server process that sent it."""
 
-    __slots__ = ("run_id", "value")
+    __slots__ = ("at", "run_id", "value")
 
     def __init__(self, value: Any, run_id: bytes) -> None:
         self.value = value
         self.run_id = run_id
+        self.at = time.monotonic()
+        """When the reply was read (a store's deadline counts from here, never later)."""
 
 
 class Node:
@@ -115,7 +118,7 @@ class Transport:
         client: RedisCluster = self.client  # type: ignore[assignment]
         try:
             found = client.nodes_manager.get_node_from_slot(key_slot(key))
-        except RedisError as exc:
+        except (RedisError, RedisClusterException) as exc:
             self._refresh()
             raise CacheDown(f"no node for the key: {exc}") from None
         return self._node(found.name, found.redis_connection.connection_pool)
@@ -138,8 +141,13 @@ class Transport:
         if not self.cluster or time.monotonic() < self._next_refresh:
             return
         self._next_refresh = time.monotonic() + REFRESH_EVERY
-        with contextlib.suppress(RedisError):
-            self.client.nodes_manager.initialize()  # type: ignore[union-attr]
+        with contextlib.suppress(RedisError, RedisClusterException, OSError):
+            manager = self.client.nodes_manager  # type: ignore[union-attr]
+            manager.initialize()
+            live = set(manager.nodes_cache)
+            with self._lock:  # forget nodes that left (a failed master), and their breakers
+                for name in [n for n in self._nodes if n not in live]:
+                    del self._nodes[name]
 
     # -- calls -----------------------------------------------------------------------------
 
@@ -175,6 +183,7 @@ class Transport:
 
     def _on_node(self, node: Node, batch: list[Command]) -> list[Reply | Exception]:
         if not node.breaker.allow():
+            self._refresh()  # a failed-over master's slots may have a new node already
             return [CircuitOpen(f"Redis {node.name}: circuit open")] * len(batch)
         try:
             conn = node.pool.get_connection()
