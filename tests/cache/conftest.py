@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import msgspec
 import pytest
@@ -19,6 +20,7 @@ from moto import mock_aws
 from modelkit.cache import RedisCache
 from modelkit.dynamo import Database, connect, deploy
 from tests.cache.designs import design
+from tests.cache.helpers import Variant, with_policy
 from tests.redis_services import RedisServer, fresh_redis, redis_cluster, redis_server
 from tests.services import DUMMY_AWS_ENV
 
@@ -68,3 +70,22 @@ def server_db(aws_env: None, moto_server_url: str, cache: RedisCache) -> Databas
 def dynalite_db(aws_env: None, dynalite_url: str, cache: RedisCache) -> Database:
     """The shared design on dynalite (a table of its own), cached in ``cache``."""
     return deployed(dynalite_url, cache, stream=False)
+
+
+@pytest.fixture
+def variant(redis_server: RedisServer) -> Iterator[Variant]:
+    """``variant(db, "Customer", ttl=5)``: ``db``'s table with one policy changed, cached in
+    a RedisCache of its own (``prefix`` to share one between two variants, as two processes
+    of one deployment would)."""
+    made: list[RedisCache] = []
+
+    def make(db: Database, entity: str, prefix: str = "", **changes: Any) -> Database:
+        prefix = prefix or f"v{uuid.uuid4().hex[:8]}"
+        own = RedisCache(redis_server.url, timeout=TEST_TIMEOUT, prefix=prefix)
+        made.append(own)
+        design = with_policy(db.design, entity, **changes)
+        return connect(design, dynamodb=db.client, table_name=db.table, cache=own)
+
+    yield make
+    for own in made:
+        own.close()

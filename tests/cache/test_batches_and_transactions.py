@@ -7,25 +7,13 @@ from typing import Any
 
 import pytest
 
-from modelkit.cache import EntityCache
 from modelkit.dynamo import Database
 from modelkit.errors import TransactionCanceled
 from tests.cache.designs import Customer, Order, Session, Wallet
+from tests.cache.helpers import item_cache, reads
 from tests.redis_services import RedisServer
 
 pytestmark = pytest.mark.services
-
-
-def reads(db: Database, entity: str) -> int:
-    """GetItem and BatchGetItem requests ``db`` sent for ``entity``."""
-    rows = db.stats.rows()
-    return sum(r.requests for r in rows if r.entity == entity and r.pattern in ("get", "batch_get"))
-
-
-def item_cache(db: Database, cls: type[Any]) -> EntityCache[Any]:
-    found = db.repo(cls).cache
-    assert found is not None
-    return found
 
 
 def stored(db: Database, redis: RedisServer, cls: type[Any], keys: list[dict[str, Any]]) -> int:

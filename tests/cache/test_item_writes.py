@@ -8,25 +8,13 @@ from typing import Any
 
 import pytest
 
-from modelkit.cache import EntityCache
 from modelkit.dynamo import Database, connect
 from modelkit.errors import ConditionFailed, NotFound
 from tests.cache.designs import Customer, Wallet
+from tests.cache.helpers import alice, item_cache, reads
 from tests.redis_services import RedisServer
 
 pytestmark = pytest.mark.services
-
-
-def reads(db: Database, entity: str) -> int:
-    """GetItem and BatchGetItem requests ``db`` sent for ``entity``."""
-    rows = db.stats.rows()
-    return sum(r.requests for r in rows if r.entity == entity and r.pattern in ("get", "batch_get"))
-
-
-def item_cache(db: Database, cls: type[Any]) -> EntityCache[Any]:
-    found = db.repo(cls).cache
-    assert found is not None
-    return found
 
 
 def cached(db: Database, redis: RedisServer, cls: type[Any], **key: Any) -> tuple[bool, Any]:
@@ -39,11 +27,6 @@ def cached(db: Database, redis: RedisServer, cls: type[Any], **key: Any) -> tupl
     envelope = cache.codec.decode(raw)
     assert envelope is not None
     return True, envelope.value
-
-
-def alice(**changes: Any) -> Customer:
-    values: dict[str, Any] = {"customer_id": "c-1", "email": "a@example.com", "name": "Alice"}
-    return Customer(**{**values, **changes})
 
 
 # -- cache-aside -----------------------------------------------------------------------------

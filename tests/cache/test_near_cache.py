@@ -6,74 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from typing import Any
 
-import msgspec
 import pytest
 
-from modelkit.cache import EntityCache, RedisCache
-from modelkit.dynamo import Database, connect
-from modelkit.schema import TableDesign
+from modelkit.dynamo import Database
 from tests.cache.designs import Customer, Session
+from tests.cache.helpers import Variant, alice, item_cache, reads, value_key
 from tests.redis_services import RedisServer
 
 pytestmark = pytest.mark.services
 TIMEOUT = 1.0  # as the conftest cache fixture's
 
-Variant = Callable[..., Database]
 NEAR_TTL = 0.6
-
-
-def reads(db: Database, entity: str) -> int:
-    """GetItem and BatchGetItem requests ``db`` sent for ``entity``."""
-    rows = db.stats.rows()
-    return sum(r.requests for r in rows if r.entity == entity and r.pattern in ("get", "batch_get"))
-
-
-def item_cache(db: Database, cls: type[Any]) -> EntityCache[Any]:
-    found = db.repo(cls).cache
-    assert found is not None
-    return found
-
-
-def value_key(db: Database, cls: type[Any], **key: Any) -> bytes:
-    return item_cache(db, cls).ref(db.repo(cls).shape.key(key)).value
-
-
-def with_policy(design: TableDesign, entity: str, **changes: Any) -> TableDesign:
-    entities = tuple(
-        msgspec.structs.replace(e, cache=msgspec.structs.replace(e.cache, **changes))
-        if e.name == entity
-        else e
-        for e in design.entities
-    )
-    return msgspec.structs.replace(design, entities=entities)
-
-
-@pytest.fixture
-def variant(redis_server: RedisServer) -> Iterator[Variant]:
-    """``variant(db, "Customer", near_ttl=0.3, prefix=...)``: ``db``'s table with one policy
-    changed, cached in a RedisCache of its own (one per process: same ``prefix``, same
-    keys)."""
-    made: list[RedisCache] = []
-
-    def make(db: Database, entity: str, prefix: str = "", **changes: Any) -> Database:
-        prefix = prefix or f"v{uuid.uuid4().hex[:8]}"
-        own = RedisCache(redis_server.url, timeout=TIMEOUT, prefix=prefix)
-        made.append(own)
-        design = with_policy(db.design, entity, **changes)
-        return connect(design, dynamodb=db.client, table_name=db.table, cache=own)
-
-    yield make
-    for own in made:
-        own.close()
-
-
-def alice(**changes: Any) -> Customer:
-    values: dict[str, Any] = {"customer_id": "c-1", "email": "a@example.com", "name": "Alice"}
-    return Customer(**{**values, **changes})
 
 
 @pytest.fixture

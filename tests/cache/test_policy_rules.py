@@ -5,75 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import uuid
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import msgspec
 import pytest
 
-from modelkit.cache import CachePolicy, EntityCache, RedisCache
-from modelkit.cache._envelope import Envelope
+from modelkit.cache import CachePolicy, RedisCache
 from modelkit.dynamo import Database, connect
 from modelkit.errors import SchemaError
-from modelkit.schema import TableDesign
 from tests.cache.designs import Customer, Order, Session, Wallet
+from tests.cache.helpers import Variant, envelope, item_cache, reads, value_key
 from tests.redis_services import RedisServer
 
 pytestmark = pytest.mark.services
 TIMEOUT = 1.0  # as the conftest cache fixture's
-
-Variant = Callable[..., Database]
-
-
-def reads(db: Database, entity: str) -> int:
-    """GetItem and BatchGetItem requests ``db`` sent for ``entity``."""
-    rows = db.stats.rows()
-    return sum(r.requests for r in rows if r.entity == entity and r.pattern in ("get", "batch_get"))
-
-
-def item_cache(db: Database, cls: type[Any]) -> EntityCache[Any]:
-    found = db.repo(cls).cache
-    assert found is not None
-    return found
-
-
-def value_key(db: Database, cls: type[Any], **key: Any) -> bytes:
-    return item_cache(db, cls).ref(db.repo(cls).shape.key(key)).value
-
-
-def envelope(db: Database, redis: RedisServer, cls: type[Any], **key: Any) -> Envelope[Any] | None:
-    """The envelope Redis holds for the item, decoded (None when there is none)."""
-    data = redis.client().get(value_key(db, cls, **key))
-    assert data is None or isinstance(data, bytes)
-    return item_cache(db, cls).codec.decode(data) if data is not None else None
-
-
-def with_policy(design: TableDesign, entity: str, **changes: Any) -> TableDesign:
-    entities = tuple(
-        msgspec.structs.replace(e, cache=msgspec.structs.replace(e.cache, **changes))
-        if e.name == entity
-        else e
-        for e in design.entities
-    )
-    return msgspec.structs.replace(design, entities=entities)
-
-
-@pytest.fixture
-def variant(redis_server: RedisServer) -> Iterator[Variant]:
-    """``variant(db, "Customer", ttl=5)``: ``db``'s table with one policy changed, cached in
-    a RedisCache of its own (a RedisCache keeps one cache per table and entity)."""
-    made: list[RedisCache] = []
-
-    def make(db: Database, entity: str, **changes: Any) -> Database:
-        own = RedisCache(redis_server.url, timeout=TIMEOUT, prefix=f"v{uuid.uuid4().hex[:8]}")
-        made.append(own)
-        design = with_policy(db.design, entity, **changes)
-        return connect(design, dynamodb=db.client, table_name=db.table, cache=own)
-
-    yield make
-    for own in made:
-        own.close()
 
 
 def customer(n: int, name: str = "Alice") -> Customer:
