@@ -398,14 +398,8 @@ class EntityCache(Generic[T]):
                 for r in refs
             ]
         )
-        for ref, reply in zip(refs, replies, strict=True):
-            if self.near is not None:
-                self.near.drop(ref.tag)
-            if isinstance(reply, Exception):
-                self.counters.add("errors")
-                self.cache.pending.add((ref.value, ref.lease))
-            else:
-                ticket.marked[ref.value] = (int(reply.value), reply.at, reply.run_id)
+        for ref, reply in self._delivered(refs, replies):
+            ticket.marked[ref.value] = (int(reply.value), reply.at, reply.run_id)
         return ticket
 
     def end_write(self, ticket: WriteTicket, values: Sequence[T | None] | None = None) -> None:
@@ -422,14 +416,25 @@ class EntityCache(Generic[T]):
             commands.append((ref.value, command))
         replies = self.cache.transport.calls(commands)
         self.counters.add("invalidations", len(ticket.items))
-        for ref, reply in zip(ticket.items, replies, strict=True):
+        for ref, _ in self._delivered(ticket.items, replies):
+            self.cache.pending.clear(ref.value, upto)
+
+    def _delivered(
+        self, refs: list[ItemRef], replies: list[Reply | Exception]
+    ) -> list[tuple[ItemRef, Reply]]:
+        """The items whose write step reached Redis; the others are kept pending (this
+        process reads them from DynamoDB until a retry delivers their invalidation). Drops
+        their near-cache entries either way."""
+        delivered = []
+        for ref, reply in zip(refs, replies, strict=True):
             if self.near is not None:
                 self.near.drop(ref.tag)
             if isinstance(reply, Exception):
                 self.counters.add("errors")
                 self.cache.pending.add((ref.value, ref.lease))
             else:
-                self.cache.pending.clear(ref.value, upto)
+                delivered.append((ref, reply))
+        return delivered
 
     def invalidate(self, keys: Sequence[Key]) -> None:
         """Drop the cached values of ``keys`` and void their fills' leases (for writes made
