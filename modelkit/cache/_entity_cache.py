@@ -182,33 +182,49 @@ class EntityCache(Generic[T]):
 
     def commit_fill(self, fill: Fill, value: T | None) -> bool:
         """Store what the fill read, if its lease is still valid; True when stored."""
-        ref, token, begun, started = fill.ref, fill.token, fill.begun, fill.started
-        ttl = self._ttl_for(value)
-        if ttl is None:
-            self._give_back(ref, token)
-            return False
-        delta = time.monotonic() - started
-        data = self.codec.encode(begun.run_id, time.time() + ttl, delta, value)
-        if len(data) > self.policy.max_bytes:
-            self.counters.add("too_large")
-            self._give_back(ref, token)
-            return False
-        deadline = self.cache.deadline(int(begun.value[1]), started)
-        command = COMMIT_FILL.command(
-            (ref.value, ref.lease), (token, data, str(max(1, round(ttl * 1000))), deadline)
-        )
-        try:
-            stored = self.cache.transport.call(ref.value, command)
-        except CacheDown:
+        return self.commit_fills([(fill, value)]) == 1
+
+    def commit_fills(self, fills: Sequence[tuple[Fill, T | None]]) -> int:
+        """Store what each fill read, if its lease is still valid (one pipeline per node);
+        the number stored."""
+        stores: list[tuple[Fill, bytes, float]] = []
+        commands = []
+        releases = []
+        for fill, value in fills:
+            ttl = self._ttl_for(value)
+            data = b""
+            if ttl is not None:
+                delta = time.monotonic() - fill.started
+                data = self.codec.encode(fill.begun.run_id, time.time() + ttl, delta, value)
+                if len(data) > self.policy.max_bytes:
+                    self.counters.add("too_large")
+                    ttl = None
+            ref = fill.ref
+            if ttl is None:
+                releases.append((ref.lease, RELEASE_FILL.command((ref.lease,), (fill.token,))))
+                continue
+            deadline = self.cache.deadline(int(fill.begun.value[1]), fill.started)
+            ttl_ms = str(max(1, round(ttl * 1000)))
+            keys = (ref.value, ref.lease)
+            commands.append(
+                (ref.value, COMMIT_FILL.command(keys, (fill.token, data, ttl_ms, deadline)))
+            )
+            stores.append((fill, data, ttl))
+        replies = self.cache.transport.calls(commands + releases)
+        stored = 0
+        for (fill, data, ttl), reply in zip(stores, replies, strict=False):
+            if isinstance(reply, Exception):
+                self.counters.add("errors")
+            elif reply.value != 1:
+                self.counters.add("refused_fills")
+            else:
+                stored += 1
+                if self.near is not None:
+                    self.near.put(fill.ref.tag, data, ttl, fill.ref.since)
+        self.counters.add("fills", stored)
+        if any(isinstance(r, Exception) for r in replies[len(stores) :]):
             self.counters.add("errors")
-            return False
-        if stored.value != 1:
-            self.counters.add("refused_fills")
-            return False
-        self.counters.add("fills")
-        if self.near is not None:
-            self.near.put(ref.tag, data, ttl, ref.since)
-        return True
+        return stored
 
     def _wait(self, ref: ItemRef, load: Callable[[], T | None]) -> T | None:
         """Another reader holds the lease: wait a little for its value, then read DynamoDB."""
@@ -378,12 +394,13 @@ class EntityCache(Generic[T]):
                     self._give_back(ref, token)
             raise
         by_value = {self.ref(key_of(item)).value: item for item in items}
+        fills: list[tuple[Fill, T | None]] = []
         for ref, token, reply in zip(refs, tokens, begun, strict=True):
             if isinstance(reply, Exception):
                 self.counters.add("errors")
             elif reply.value[0] == 0:
-                fill = Fill(ref, token, reply, reply.at)
-                self.commit_fill(fill, by_value.get(ref.value))
+                fills.append((Fill(ref, token, reply, reply.at), by_value.get(ref.value)))
+        self.commit_fills(fills)
         return by_value
 
     # -- writes ----------------------------------------------------------------------------
