@@ -19,6 +19,7 @@ TIMEOUT = 0.2
 Redis later than the timeout allows is refused: on a busy 2-vCPU machine, 50 ms is not
 always enough for a store that has to reload its script first."""
 
+
 def cluster_cache(
     cluster: RedisClusterProcesses, node: int = 0, timeout: float = TIMEOUT
 ) -> RedisCache:
