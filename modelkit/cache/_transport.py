@@ -153,7 +153,11 @@ class Transport:
 
     def call(self, key: bytes, command: Command) -> Reply:
         """Run one command on the node of ``key``."""
-        (reply,) = self.calls([(key, command)])
+        try:
+            node = self.node_for(key)
+        except CacheDown as exc:
+            raise CacheDown(str(exc)) from None
+        (reply,) = self._on_node(node, [command])
         if isinstance(reply, CircuitOpen):
             raise CircuitOpen(str(reply))
         if isinstance(reply, Exception):
@@ -215,6 +219,8 @@ class Transport:
     ) -> list[Reply | Exception]:
         """Load the scripts a node did not know (after a restart or failover) and rerun the
         commands that needed them; MOVED/ASK replies refresh the slot map."""
+        if not any(isinstance(r, Exception) for r in replies):
+            return replies
         missing = [i for i, r in enumerate(replies) if isinstance(r, NoScriptError)]
         if any(_is_redirect(r) for r in replies):
             self._refresh()
