@@ -82,3 +82,29 @@ shop.pattern("orders of a customer", Order, given=["customer_id"])
 shop.pattern("customer by email", Customer, op="get", index="GSI1", given=["email"])
 
 design = shop.compile()
+
+
+board = Table(
+    "cacheboard",
+    pk="PK",
+    sk="SK",
+    stream="KEYS_ONLY",
+    indexes=[Index.gsi("GSI1", pk="GSI1PK", sk="GSI1SK")],
+)
+
+
+@board.entity(
+    key=Key(pk="TASK#{task_id}", sk="TASK"),
+    indexes={"GSI1": Key(pk="STATUS#{status}", sk="TASK#{task_id}")},
+    cache=CachePolicy(ttl=60, cache_queries=True),
+)
+class Task(msgspec.Struct, kw_only=True):
+    """Cached items and cached GSI pages, on a table whose stream has keys only."""
+
+    task_id: str
+    status: str
+    title: str
+
+
+board.pattern("tasks by status", Task, index="GSI1", given=["status"])
+board_design = board.compile()

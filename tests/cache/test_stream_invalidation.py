@@ -17,43 +17,17 @@ import msgspec
 import pytest
 from moto import mock_aws
 
-from modelkit import CachePolicy, Index, Key, Table
 from modelkit.cache import RedisCache
 from modelkit.dynamo import Database, connect, connect_dynamodb, deploy
 from modelkit.dynamo._stream_invalidator import InvalidationCounts, StreamInvalidator
 from modelkit.dynamo._stream_reader import StreamsClient
 from modelkit.errors import DynamoError, TableNotFound
-from tests.cache.designs import Customer, Order, design
+from tests.cache.designs import Customer, Order, Task, board_design, design
 from tests.redis_services import RedisServer
 from tests.services import free_port
 
 pytestmark = pytest.mark.services
 ORDERS = "orders of a customer"
-
-board = Table(
-    "streamboard",
-    pk="PK",
-    sk="SK",
-    stream="KEYS_ONLY",
-    indexes=[Index.gsi("GSI1", pk="GSI1PK", sk="GSI1SK")],
-)
-
-
-@board.entity(
-    key=Key(pk="TASK#{task_id}", sk="TASK"),
-    indexes={"GSI1": Key(pk="STATUS#{status}", sk="TASK#{task_id}")},
-    cache=CachePolicy(ttl=60, cache_queries=True),
-)
-class Task(msgspec.Struct, kw_only=True):
-    """Cached item and cached GSI pages (the shared design caches no GSI query)."""
-
-    task_id: str
-    status: str
-    title: str
-
-
-board.pattern("tasks by status", Task, index="GSI1", given=["status"])
-board_design = board.compile()
 
 
 SETTLE = 0.05
