@@ -81,17 +81,26 @@ def value_key(db: Database, cls: type[Any], **key: Any) -> bytes:
     return cache.ref(db.repo(cls).shape.key(key)).value
 
 
+def changed_behind_the_cache(db: Database, name: str) -> StreamInvalidator:
+    """Ada cached through the repository, then renamed ``name`` by a write that bypasses
+    modelkit: the cache still serves the old Ada (checked). Returns an invalidator opened
+    before all this."""
+    invalidator = StreamInvalidator(db)
+    invalidator.open()
+    customers = db.repo(Customer)
+    customers.put(ada())
+    assert customers.get(customer_id="c-1") == ada()
+    raw_put(db, ada(name=name))
+    assert customers.get(customer_id="c-1") == ada()  # the cache does not know
+    return invalidator
+
+
 # -- records read from the stream ------------------------------------------------------------
 
 
 def test_a_raw_put_is_served_stale_until_the_stream_invalidates_it(moto_db: Database) -> None:
-    invalidator = StreamInvalidator(moto_db)
-    invalidator.open()
+    invalidator = changed_behind_the_cache(moto_db, "Ada Lovelace")
     customers = moto_db.repo(Customer)
-    customers.put(ada())
-    assert customers.get(customer_id="c-1") == ada()
-    raw_put(moto_db, ada(name="Ada Lovelace"))
-    assert customers.get(customer_id="c-1") == ada()  # the cache does not know
     assert invalidator.drain() == counts(records=2, items=1)  # the put's INSERT, the raw MODIFY
     assert customers.get(customer_id="c-1") == ada(name="Ada Lovelace")
     assert invalidator.drain() == counts()
@@ -255,13 +264,8 @@ def test_records_of_no_entity_of_this_table_are_skipped(board_db: Database) -> N
 
 
 def test_run_in_a_thread_picks_up_a_raw_write(server_db: Database) -> None:
-    invalidator = StreamInvalidator(server_db)
-    invalidator.open()
+    invalidator = changed_behind_the_cache(server_db, "Countess")
     customers = server_db.repo(Customer)
-    customers.put(ada())
-    assert customers.get(customer_id="c-1") == ada()
-    raw_put(server_db, ada(name="Countess"))
-    assert customers.get(customer_id="c-1") == ada()
     stop = threading.Event()
     result: list[InvalidationCounts] = []
 
@@ -306,13 +310,8 @@ def own_db(aws_env: None, own_cache: RedisCache) -> Iterator[Database]:
 def test_redis_down_leaves_the_invalidation_pending_until_it_returns(
     own_db: Database, own_cache: RedisCache, fresh_redis: RedisServer
 ) -> None:
-    invalidator = StreamInvalidator(own_db)
-    invalidator.open()
+    invalidator = changed_behind_the_cache(own_db, "Ada K.")
     customers = own_db.repo(Customer)
-    customers.put(ada())
-    assert customers.get(customer_id="c-1") == ada()
-    raw_put(own_db, ada(name="Ada K."))
-    assert customers.get(customer_id="c-1") == ada()
     fresh_redis.stop()
     found = invalidator.drain()
     assert (found.records, found.items, found.pending) == (2, 1, 1)
@@ -330,12 +329,8 @@ def test_redis_down_leaves_the_invalidation_pending_until_it_returns(
 def test_while_pending_the_stale_value_redis_holds_is_not_served(
     own_db: Database, own_cache: RedisCache, fresh_redis: RedisServer
 ) -> None:
-    invalidator = StreamInvalidator(own_db)
-    invalidator.open()
+    invalidator = changed_behind_the_cache(own_db, "Ada P.")
     customers = own_db.repo(Customer)
-    customers.put(ada())
-    assert customers.get(customer_id="c-1") == ada()
-    raw_put(own_db, ada(name="Ada P."))
     key = value_key(own_db, Customer, customer_id="c-1")
     paused = time.monotonic()
     fresh_redis.client().execute_command(  # type: ignore[no-untyped-call]
