@@ -1,5 +1,7 @@
-"""Hypothesis strategies to run against your own schemas (needs ``hypothesis`` installed)."""
+"""Hypothesis strategies and properties to run against your own schemas (needs
+``hypothesis`` installed): ``assert_keys_safe(design)`` runs modelkit's key properties."""
 
+from modelkit.testing.properties import assert_keys_safe
 from modelkit.testing.strategies import (
     TRICKY_TEXTS,
     adversarial_text,
@@ -13,6 +15,7 @@ from modelkit.testing.strategies import (
 __all__ = [
     "TRICKY_TEXTS",
     "adversarial_text",
+    "assert_keys_safe",
     "aware_datetimes",
     "codec_values",
     "dynamo_decimals",
