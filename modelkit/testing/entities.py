@@ -80,7 +80,10 @@ def typed(annotation: Any) -> st.SearchStrategy[Any]:
     if base is int:
         low = meta.ge if meta.ge is not None else (meta.gt + 1 if meta.gt is not None else None)
         high = meta.le if meta.le is not None else (meta.lt - 1 if meta.lt is not None else None)
-        return st.integers(low, high)
+        return st.integers(
+            math.ceil(low) if low is not None else None,
+            math.floor(high) if high is not None else None,
+        )
     if base is float:
         return st.floats(
             meta.ge if meta.ge is not None else meta.gt,
