@@ -35,8 +35,8 @@ node_modules/.bin/dynalite: package.json
 	@touch $@
 
 lint: deps
-	$(BIN)/ruff check modelkit tests bench schemas
-	$(BIN)/ruff format --check modelkit tests bench schemas
+	$(BIN)/ruff check modelkit tests bench schemas scripts
+	$(BIN)/ruff format --check modelkit tests bench schemas scripts
 
 typecheck: deps
 	$(BIN)/mypy

@@ -13,6 +13,8 @@ import msgspec
 
 from modelkit._cli_analyze import analyze_command
 from modelkit._cli_bench import bench_command
+from modelkit._cli_import import import_command
+from modelkit._cli_load import load_command
 from modelkit.check import check_table
 from modelkit.errors import ModelkitError
 from modelkit.schema import SchemaErrors, TableDesign, load_design, load_table
@@ -193,6 +195,8 @@ def deploy_command(
 
 main.add_command(analyze_command)
 main.add_command(bench_command)
+main.add_command(import_command)
+main.add_command(load_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

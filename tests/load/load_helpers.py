@@ -1,0 +1,42 @@
+"""Helpers of the load tests: deploy the ecommerce table under a unique name, scan it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, NamedTuple
+
+import msgspec
+
+from modelkit.dynamo import DynamoClient, connect_dynamodb, deploy
+from modelkit.schema import TableDesign, load_design
+
+SHOP = load_design("schemas/ecommerce.py")
+
+
+class Deployed(NamedTuple):
+    design: TableDesign
+    client: DynamoClient
+    url: str
+
+
+def deployed(url: str) -> Deployed:
+    """The ecommerce table deployed on ``url`` under a name no other test uses."""
+    design = msgspec.structs.replace(SHOP, name=f"load-{uuid.uuid4().hex[:12]}", stream=None)
+    client = connect_dynamodb(endpoint_url=url)
+    report = deploy(design, client)
+    assert report.ok
+    return Deployed(design, client, url)
+
+
+def scan(target: Deployed) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every item of the table by (PK, SK), as plain values."""
+    items: dict[tuple[str, str], dict[str, Any]] = {}
+    request: dict[str, Any] = {"TableName": target.design.name}
+    while True:
+        page = target.client.call("Scan", request)
+        for item in page["Items"]:
+            plain = {k: next(iter(v.values())) for k, v in item.items()}
+            items[(plain["PK"], plain["SK"])] = plain
+        if "LastEvaluatedKey" not in page:
+            return items
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
