@@ -75,7 +75,7 @@ def _invertible(
     assert attrs is not None, f"no key for {values!r}"
     pk, sk = keys.formats[index]
     parsed = keys.parse(index, attrs[pk.attribute], attrs[sk.attribute] if sk else None)
-    assert _canonical_map(parsed) == _canonical_map(values), (
+    assert canonical_map(parsed) == canonical_map(values), (
         f"{attrs!r} parses to {parsed!r}, not {values!r}"
     )
 
@@ -90,7 +90,7 @@ def _injective(data: st.DataObject, design: TableDesign, _: str, __: str, text: 
     shared = [f for f in b if f in a and data.draw(st.booleans(), label=f"share {f}")]
     b = {**b, **{f: a[f] for f in shared}}  # near-collisions: shared field values
     key_a, key_b = keys[first].primary_key(a), keys[second].primary_key(b)
-    same = first == second and _canonical_map(a) == _canonical_map(b)
+    same = first == second and canonical_map(a) == canonical_map(b)
     assert (key_a == key_b) == same, f"{first} {a!r} and {second} {b!r} give {key_a!r}, {key_b!r}"
     for name, key in ((first, key_a), (second, key_b)):
         parsed = keys.parse(key[design.pk], key[design.sk] if design.sk else None)
@@ -108,8 +108,8 @@ def _ordered(data: st.DataObject, design: TableDesign, entity: str, index: str, 
     w = {**w, **{f: v[f] for f in sk.fields[:lead]}}
     key_v = (keys.index_key(index, v) or {})[sk.attribute].encode()
     key_w = (keys.index_key(index, w) or {})[sk.attribute].encode()
-    tuple_v = tuple(_sortable(v[f]) for f in sk.fields)
-    tuple_w = tuple(_sortable(w[f]) for f in sk.fields)
+    tuple_v = tuple(sortable(v[f]) for f in sk.fields)
+    tuple_w = tuple(sortable(w[f]) for f in sk.fields)
     for op in ("<", "==", ">"):
         by_key = _compare(op, key_v, key_w)
         by_values = _compare(op, tuple_v, tuple_w)
@@ -123,17 +123,19 @@ def _compare(op: str, a: Any, b: Any) -> bool:
     return bool(a < b) if op == "<" else bool(a == b) if op == "==" else bool(a > b)
 
 
-def _canonical(value: Any) -> Any:
-    """The value a key keeps: datetimes as UTC instants."""
+def canonical(value: Any) -> Any:
+    """The value a key keeps: datetimes as UTC instants, enum members as themselves."""
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC)
     return value
 
 
-def _canonical_map(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _canonical(v) for name, v in values.items()}
+def canonical_map(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``canonical`` of every value."""
+    return {name: canonical(v) for name, v in values.items()}
 
 
-def _sortable(value: Any) -> Any:
-    value = _canonical(value)
+def sortable(value: Any) -> Any:
+    """The value in the order its key must keep (enum members by their value)."""
+    value = canonical(value)
     return value.value if isinstance(value, enum.Enum) else value

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import functools
 import os
 from collections.abc import Mapping
@@ -18,6 +16,9 @@ from modelkit import KeyValueError
 from modelkit.keys import KeyFormat
 from modelkit.schema import EntityKeys, TableDesign, keys_for
 from modelkit.testing import adversarial_text, key_field_values, key_values
+from modelkit.testing.properties import canonical as canonical
+from modelkit.testing.properties import canonical_map as canonical_map
+from modelkit.testing.properties import sortable as sortable
 
 from ._synthetic import design as synthetic_design
 
@@ -86,23 +87,6 @@ def sort_cases() -> list[tuple[str, str, str]]:
 
 def sort_format(design: TableDesign, entity: str, index: str) -> KeyFormat | None:
     return keys_for(design)[entity].formats[index][1]
-
-
-def canonical(value: Any) -> Any:
-    """The value a key keeps: datetimes as UTC instants, enum members as themselves."""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC)
-    return value
-
-
-def canonical_map(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: canonical(v) for name, v in values.items()}
-
-
-def sortable(value: Any) -> Any:
-    """The value in the order its key must keep (enum members by their value)."""
-    value = canonical(value)
-    return value.value if isinstance(value, enum.Enum) else value
 
 
 def utf8(key: str) -> bytes:
