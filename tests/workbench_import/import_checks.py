@@ -12,8 +12,9 @@ from modelkit.schema import TableDesign, keys_for, load_table
 from modelkit.workbench_import import Imported, import_file
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The published models (with their licences), read in place: ../shared/data/models.
-MODELS = ROOT.parent / "shared" / "data" / "models"
+#: The published models, copied with their licences from AWS's repositories (see README.md
+#: there for sources).
+MODELS = ROOT / "tests" / "fixtures" / "workbench"
 PUBLISHED = {
     "online-shop": MODELS / "online-shop" / "AnOnlineShop_14.json",
     "online-shop-facets": MODELS / "online-shop" / "AnOnlineShop_facets.json",
