@@ -42,7 +42,7 @@ class ItemRef:
     def __init__(self, tag: str, keys: EntityKeys, since: int | None = None) -> None:
         self.tag = tag
         self.value = keys.value_key(tag)
-        self.lease = self.value[:-1] + b"l"  # keys.lease_key(tag), without encoding again
+        self.lease = self.value[:-1] + b"l"
         self.since = since
 
 

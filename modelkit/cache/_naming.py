@@ -71,10 +71,8 @@ class EntityKeys:
         self.prefix = f"{prefix}:{table}:{entity.name}:{self.fingerprint}:"
 
     def value_key(self, tag: str) -> bytes:
+        """The value's key; its lease's is the same with a final ``l`` for the ``v``."""
         return (self.prefix + tag + ":v").encode()
-
-    def lease_key(self, tag: str) -> bytes:
-        return (self.prefix + tag + ":l").encode()
 
 
 def partition_tag(index: str, pk: str) -> str:

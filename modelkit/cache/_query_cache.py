@@ -100,13 +100,14 @@ class QueryCache:
         """(payload of the cached page or None, whether a fill may be tried)."""
         counters = self.counters(pattern)
         key = self.partition_key(index, pk)
+        index_key = self.index_key(index)
         self.cache.pending.retry()
-        if key in self.cache.pending or (gsi and self.index_key(index) in self.cache.pending):
+        if key in self.cache.pending or (gsi and index_key in self.cache.pending):
             counters.add("bypasses")
             return None, False
         commands: list[tuple[bytes, tuple[Any, ...]]] = [(key, ("HMGET", key, "#g", page_id))]
         if gsi:
-            commands.append((self.index_key(index), ("GET", self.index_key(index))))
+            commands.append((index_key, ("GET", index_key)))
         replies = self.cache.transport.calls(commands)
         if any(isinstance(r, Exception) for r in replies):
             counters.add("errors")

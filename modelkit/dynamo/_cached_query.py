@@ -41,6 +41,7 @@ class CachedQueries:
             e.name: msgspec.msgpack.Decoder(e.struct) for e in db.design.entities if e.struct
         }
         self._fingerprints = {e.name: fingerprint(e) for e in db.design.entities}
+        self._ttl_fields = {e.struct: e.ttl_field for e in db.design.entities if e.ttl_field}
         self.policies: dict[str, CachePolicy] = {}
         for pattern in db.design.patterns:
             found = [db.design.entity(n).cache for n in pattern.entities]
@@ -115,7 +116,7 @@ class CachedQueries:
     def _earliest_expiry(self, items: list[Any]) -> float:
         earliest = float("inf")
         for item in items:
-            field = self.db.shape(self.db.entity_name(type(item))).ttl_field
+            field = self._ttl_fields.get(type(item))
             value = getattr(item, field, None) if field else None
             if value is not None:
                 moment = value.timestamp() if isinstance(value, dt.datetime) else float(value)
