@@ -57,9 +57,11 @@ def load_command(
     """Load the records of DATA (a JSON array, JSON Lines or CSV) into SCHEMA's table.
 
     Each record names its entity in field "entity" or the type attribute ("_type"), or
-    --entity names it for all. Invalid records are reported as FILE:LINE and written to the
-    rejects file to fix and load again; the others load. An interrupted load resumes where
-    it stopped (DATA.load-checkpoint). Exit 0, 1 when records were rejected, 2 on unusable
+    --entity names it for all. Records are written in batches; those of entities with
+    unique fields one a transaction, with their markers. Invalid records, and records whose
+    unique value another item holds, are reported as FILE:LINE and written to the rejects
+    file to fix and load again; the others load. An interrupted load resumes where it
+    stopped (DATA.load-checkpoint). Exit 0, 1 when records were rejected, 2 on unusable
     input.
     """
     from modelkit.dynamo import connect_dynamodb

@@ -5,22 +5,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import msgspec
 
 from modelkit.dynamo import Database, DynamoClient
 from modelkit.load._checkpoint import Checkpoint, Progress
 from modelkit.load._progress import Bar
-from modelkit.load._records import Record, file_format, read_records
+from modelkit.load._records import file_format, read_records
+from modelkit.load._rejects import Reject, RejectsFile
 from modelkit.load._validate import Rejected, Validator
-from modelkit.load._writer import Batch, Writer
+from modelkit.load._writer import Batch, Put, Writer
 from modelkit.schema import TableDesign
 
 BATCH = 25
 #: Reject messages kept in :attr:`LoadResult.messages` (all are in the rejects file).
 MESSAGES = 20
-_encode = msgspec.json.Encoder().encode
+#: Rejects that end a batch early (they are held in memory until it is acknowledged).
+REJECTS_A_BATCH = 1000
 
 
 class LoadResult(msgspec.Struct):
@@ -61,7 +63,9 @@ def load(
 ) -> LoadResult:
     """Write every valid record of ``data`` (JSON array, JSONL or CSV) to the table.
 
-    Invalid records go to ``rejects`` (``DATA.rejects.jsonl``) as the record plus ``line``
+    Records of entities with unique fields are put one by one (a transaction with their
+    markers); a record whose unique value another item holds is rejected. Rejected records
+    go to ``rejects`` (``DATA.rejects.jsonl``), in file order, as the record plus ``line``
     and ``error``; the others load. ``DATA.load-checkpoint`` records how far the file is
     written, so that a re-run after an interruption skips it (``restart`` ignores it); puts
     are idempotent by key, so nothing is duplicated. ``after_batch`` is called with each
@@ -82,11 +86,12 @@ def load(
     )
     db = Database(design, client, table_name=table)
     started = time.perf_counter()
-    out = _RejectsFile(rejects, done.rejects_bytes if done.records else None)
+    out = RejectsFile(rejects, done.rejects_bytes if done.records else None)
     try:
         with Bar(progress, skipped=done.records) as bar:
 
             def acknowledged(written: Batch) -> None:
+                _account(written, result, out, data)
                 checkpoint.write(
                     Progress(
                         written.end,
@@ -104,7 +109,8 @@ def load(
 
             writer = Writer(db, threads, acknowledged)
             try:
-                _feed(data, fmt, validator, done, batch, writer, out, result)
+                unique = {e.name for e in design.entities if e.unique_fields}
+                _feed(data, fmt, validator, unique, done, batch, writer)
             except BaseException:
                 writer.close(wait=False)
                 raise
@@ -119,70 +125,52 @@ def load(
     return result
 
 
+def _account(written: Batch, result: LoadResult, out: RejectsFile, data: Path) -> None:
+    """Count an acknowledged batch and write its rejects, in file order (those found in
+    reading and those found in writing)."""
+    written.rejects.sort(key=lambda r: r.index)
+    for reject in written.rejects:
+        out.write(reject)
+        if len(result.messages) < MESSAGES:
+            result.messages.append(f"{data}:{reject.record.line}: {reject.reason}")
+    result.loaded += written.written
+    result.rejected += len(written.rejects)
+    written.loaded, written.rejected = result.loaded, result.rejected
+    written.rejects_bytes = out.size
+
+
 def _feed(
     data: Path,
     fmt: Any,
     validator: Validator,
+    unique: set[str],
     done: Progress,
     size: int,
     writer: Writer,
-    out: _RejectsFile,
-    result: LoadResult,
 ) -> None:
-    objects: dict[str, list[Any]] = {}
-    count = seq = index = 0
+    """Read, check and submit the records after the checkpoint, ``size`` valid ones a batch
+    (records of the ``unique`` entities to put one by one)."""
+    current = Batch(0, 0)
+    count = index = 0
     for index, record in enumerate(read_records(data, fmt), 1):
         if index <= done.records:
             continue
+        current.end = index
         try:
             valid = validator.check(record.data)
         except Rejected as exc:
-            result.rejected += 1
-            out.write(record, str(exc))
-            if len(result.messages) < MESSAGES:
-                result.messages.append(f"{data}:{record.line}: {exc}")
-            continue
-        objects.setdefault(valid.entity, []).append(valid.obj)
-        count += 1
-        result.loaded += 1
-        if count == size:
-            writer.submit(_batch(seq, index, objects, count, result, out))
-            objects, count, seq = {}, 0, seq + 1
-    if index > done.records:  # the rest, or only the trailing rejects to acknowledge
-        writer.submit(_batch(seq, index, objects, count, result, out))
-
-
-def _batch(
-    seq: int, end: int, objects: dict[str, list[Any]], count: int, result: LoadResult, out: Any
-) -> Batch:
-    return Batch(seq, end, objects, count, result.loaded, result.rejected, out.size)
-
-
-class _RejectsFile:
-    """The rejects file, created at the first reject (truncated to ``resume_at`` bytes and
-    appended to when a load resumes)."""
-
-    def __init__(self, path: Path, resume_at: int | None) -> None:
-        self.path = path
-        self.size = resume_at or 0
-        self._handle: IO[bytes] | None = None
-        if resume_at is None:
-            path.unlink(missing_ok=True)
-        elif path.exists():
-            with path.open("r+b") as handle:
-                handle.truncate(resume_at)
-
-    def write(self, record: Record, error: str) -> None:
-        if self._handle is None:
-            self._handle = self.path.open("ab")
-        data = record.data
-        entry = {**data} if isinstance(data, dict) else {"record": data}
-        entry.update(line=record.line, error=error)
-        text = _encode(entry) + b"\n"
-        self._handle.write(text)
-        self._handle.flush()
-        self.size += len(text)
-
-    def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
+            current.rejects.append(Reject(index, record, str(exc)))
+            if len(current.rejects) < REJECTS_A_BATCH:
+                continue
+        else:
+            if valid.entity in unique:
+                current.puts.append(Put(index, record, valid.entity, valid.obj))
+            else:
+                current.objects.setdefault(valid.entity, []).append(valid.obj)
+            count += 1
+            if count < size:
+                continue
+        writer.submit(current)
+        current, count = Batch(current.seq + 1, index), 0
+    if count or current.rejects:
+        writer.submit(current)  # the rest

@@ -1,8 +1,10 @@
-"""Helpers of the load tests: deploy the ecommerce table under a unique name, scan it."""
+"""Helpers of the load tests: deploy the ecommerce table (or another design) under a unique
+name, scan it."""
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import msgspec
@@ -11,6 +13,9 @@ from modelkit.dynamo import DynamoClient, connect_dynamodb, deploy
 from modelkit.schema import TableDesign, load_design
 
 SHOP = load_design("schemas/ecommerce.py")
+#: Users with unique fields, and their notes (tests/load/team_schema.py).
+TEAM_SCHEMA = Path(__file__).with_name("team_schema.py")
+TEAM = load_design(str(TEAM_SCHEMA))
 
 
 class Deployed(NamedTuple):
@@ -19,9 +24,11 @@ class Deployed(NamedTuple):
     url: str
 
 
-def deployed(url: str) -> Deployed:
-    """The ecommerce table deployed on ``url`` under a name no other test uses."""
-    design = msgspec.structs.replace(SHOP, name=f"load-{uuid.uuid4().hex[:12]}", stream=None)
+def deployed(url: str, design: TableDesign = SHOP) -> Deployed:
+    """``design`` (the ecommerce table by default) deployed on ``url`` under a name no other
+    test uses."""
+    name = f"load-{uuid.uuid4().hex[:12]}"
+    design = msgspec.structs.replace(design, name=name, stream=None)
     client = connect_dynamodb(endpoint_url=url)
     report = deploy(design, client)
     assert report.ok

@@ -212,3 +212,26 @@ def test_unusable_input_is_one_load_error(shop_dynalite: Deployed, tmp_path: Pat
     write_jsonl(changed, [order(i) for i in range(31)])
     with pytest.raises(LoadError, match=r"changed since the checkpoint.*use --restart"):
         load(*args, changed, shop.client, table=shop.design.name)
+
+
+def test_rejects_alone_end_a_batch(
+    shop_dynalite: Deployed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rejects wait in their batch until it is acknowledged, so a run of them ends one."""
+    monkeypatch.setattr("modelkit.load._load.REJECTS_A_BATCH", 3)
+    shop = shop_dynalite
+    records = [order(i, status="LOST") for i in range(7)] + [order(7), order(8)]
+    data = write_jsonl(tmp_path / "orders.jsonl", records)
+    ends: list[tuple[int, int, int]] = []
+    result = load(
+        shop.design,
+        data,
+        shop.client,
+        table=shop.design.name,
+        after_batch=lambda b: ends.append((b.end, b.loaded, b.rejected)),
+    )
+    assert ends == [(3, 0, 3), (6, 0, 6), (9, 2, 7)]
+    assert (result.loaded, result.rejected) == (2, 7)
+    rejects = (tmp_path / "orders.jsonl.rejects.jsonl").read_text().splitlines()
+    assert [json.loads(r)["line"] for r in rejects] == list(range(1, 8))
+    assert set(scan(shop)) == order_keys(records[7:])
