@@ -39,7 +39,9 @@ def import_command(model: Path, output: Path, table: str | None, force: bool) ->
     names = ", ".join(p.name for p in result.entities) or "none"
     count = sum(len(p.items) for p in result.entities)
     click.echo(
-        f"wrote {output} ({len(result.entities)} entities: {names}) and {count} "
-        f"sample items to {output.stem}.items.jsonl",
+        f"wrote {output} ({len(result.entities)} entities: {names}; "
+        f"{len(result.patterns)} access patterns inferred from the keys), {count} sample "
+        f"items to {output.stem}.items.jsonl and a placeholder workload to "
+        f"{output.stem}.workload.toml",
         err=True,
     )

@@ -8,7 +8,9 @@ import textwrap
 import msgspec
 
 from modelkit.workbench_import._names import snake
+from modelkit.workbench_import._patterns import PatternPlan
 from modelkit.workbench_import._read import ReadIndex, ReadModel
+from modelkit.workbench_import._render_patterns import render_patterns
 from modelkit.workbench_import._templates import PRIMARY, EntityPlan
 
 
@@ -19,14 +21,18 @@ def _q(text: str) -> str:
 def render_module(
     model: ReadModel,
     plans: list[EntityPlan],
+    patterns: list[PatternPlan],
     type_attribute: str | None,
     source: str,
     items_file: str,
 ) -> str:
-    """Module text: the Table with its GSIs, and one ``@table.entity`` class per entity."""
+    """Module text: the Table with its GSIs, one ``@table.entity`` class per entity and the
+    inferred access patterns."""
     names = {f.attribute: f.name for p in plans for f in p.fields if f.attribute}
     body = [_table(model, type_attribute, names)]
     body += [_entity(plan) for plan in plans]
+    if patterns:
+        body.append(render_patterns(patterns))
     text = "\n\n".join(body)
     imports = ["from __future__ import annotations", ""]
     if "Decimal" in text:

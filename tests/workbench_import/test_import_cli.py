@@ -19,9 +19,27 @@ def test_import_writes_the_module_and_its_items(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == [
         f"warning: {PUBLISHED['retail-cart']}: table 'CartTable': key attribute 'Status#Date' "
         "is not a Python name; its fields are named in snake_case",
-        f"wrote {output} (1 entities: CartTableItem) and 5 sample items to cart.items.jsonl",
+        f"wrote {output} (1 entities: CartTableItem; 3 access patterns inferred from the keys), "
+        "5 sample items to cart.items.jsonl and a placeholder workload to cart.workload.toml",
     ]
     assert 'sk="Status#Date"' in output.read_text()
+    workload = (tmp_path / "schemas" / "cart.workload.toml").read_text()
+    assert workload.splitlines()[5:] == [
+        'description = "CartTable: placeholder workload written by modelkit import"',
+        "",
+        '[entities."CartTableItem"]',
+        "items = 5",
+        "",
+        '[patterns."CartTableItem by customer_id, status_2 and date"]',
+        "rate = 1",
+        "",
+        '[patterns."CartTableItem list by customer_id"]',
+        "rate = 1",
+        "",
+        '[patterns."CartTableItem list by item_sku on GSI-SKU"]',
+        "rate = 1",
+    ]
+    assert workload.startswith("# Workload for cart.py, written by `modelkit import`")
     lines = (tmp_path / "schemas" / "cart.items.jsonl").read_text().splitlines()
     assert json.loads(lines[0]) == {
         "entity": "CartTableItem",
@@ -64,7 +82,8 @@ def test_table_picks_one_of_several_and_force_overwrites(tmp_path: Path) -> None
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert result.stderr.endswith(
-        "(2 entities: SuuidChild, SuuidC) and 6 sample items to sessions.items.jsonl\n"
+        "(2 entities: SuuidChild, SuuidC; 7 access patterns inferred from the keys), 6 sample "
+        "items to sessions.items.jsonl and a placeholder workload to sessions.workload.toml\n"
     )
     assert '    "session_store",\n' in output.read_text()
     wrong = CliRunner().invoke(

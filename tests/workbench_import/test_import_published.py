@@ -1,5 +1,6 @@
-"""The four published models import to modules that compile, check clean and export back to
-the same key schema and, for the sample items, the same key values."""
+"""The four published models import to modules that compile, check clean (but for one real
+finding) and export back to the same key schema and, for the sample items, the same key
+values."""
 
 from __future__ import annotations
 
@@ -38,7 +39,10 @@ def _fields(entity: EntityDesign) -> dict[str, tuple[str, bool]]:
 def test_module_checks_clean_and_exports_the_same_key_schema(name: str, tmp_path: Path) -> None:
     model = PUBLISHED[name]
     _, design = run_import(model, tmp_path)
-    assert finding_codes(tmp_path / "imported.py") == []
+    # A real finding of the inferred patterns: order items and invoices of the 1.0 online shop
+    # share a customer's GSI2 partition under date sort keys, so a query for either reads both.
+    shared = ["warning:pattern-shared-partition"] * 2 if name == "online-shop" else []
+    assert finding_codes(tmp_path / "imported.py") == shared
     assert exported_key_schema(design) == published_key_schema(model)
 
 
