@@ -195,10 +195,11 @@ class EntityCache(Generic[T]):
             data = b""
             if ttl is not None:
                 delta = time.monotonic() - fill.started
-                data = self.codec.encode(fill.begun.run_id, time.time() + ttl, delta, value)
-                if len(data) > self.policy.max_bytes:
-                    self.counters.add("too_large")
+                encoded = self.codec.encode(fill.begun.run_id, time.time() + ttl, delta, value)
+                if encoded is None or len(encoded) > self.policy.max_bytes:
+                    self.counters.add("too_large" if encoded else "unencodable")
                     ttl = None
+                data = encoded or b""
             ref = fill.ref
             if ttl is None:
                 releases.append((ref.lease, RELEASE_FILL.command((ref.lease,), (fill.token,))))
@@ -467,8 +468,8 @@ class EntityCache(Generic[T]):
             return None
         server_ms, started, run_id = marked
         data = self.codec.encode(run_id, time.time() + ttl, 0.0, value)
-        if len(data) > self.policy.max_bytes:
-            self.counters.add("too_large")
+        if data is None or len(data) > self.policy.max_bytes:
+            self.counters.add("too_large" if data else "unencodable")
             return None
         return WRITE_THROUGH.command(
             (ref.value, ref.lease),

@@ -30,8 +30,13 @@ class EnvelopeCodec(Generic[T]):
             Envelope[cls]  # type: ignore[valid-type]
         )
 
-    def encode(self, run: bytes, expires: float, delta: float, value: T | None) -> bytes:
-        return self._encode(Envelope(run, expires, delta, value))
+    def encode(self, run: bytes, expires: float, delta: float, value: T | None) -> bytes | None:
+        """The envelope's bytes; None for a value msgpack cannot hold (an integer beyond 64
+        bits, which DynamoDB's 38-digit numbers allow): such a value is not cached."""
+        try:
+            return self._encode(Envelope(run, expires, delta, value))
+        except (OverflowError, msgspec.EncodeError):
+            return None
 
     def decode(self, data: bytes) -> Envelope[T] | None:
         """The envelope, or None for bytes that are not one of this type (never raises)."""

@@ -15,9 +15,11 @@ class CacheMetrics(msgspec.Struct, frozen=True, kw_only=True):
     ``hits`` count values served from Redis (``negative_hits`` of them were "no such item"),
     ``near_hits`` values served from the in-process cache; ``misses`` went to DynamoDB;
     ``fills`` stored what they read, ``refused_fills`` were refused because a write (or a
-    newer fill) came first, ``waits`` waited for another reader's fill; ``bypasses`` went
-    straight to DynamoDB (breaker open, or an invalidation not yet delivered); ``errors`` are
-    Redis calls that failed or timed out; ``breaker`` is the worst state among the nodes.
+    newer fill) came first, ``waits`` waited for another reader's fill; values over
+    ``max_bytes`` (``too_large``) or holding what msgpack cannot (``unencodable``: an integer
+    beyond 64 bits) were not stored; ``bypasses`` went straight to DynamoDB (breaker open, or
+    an invalidation not yet delivered); ``errors`` are Redis calls that failed or timed out;
+    ``breaker`` is the worst state among the nodes.
     """
 
     hits: int = 0
@@ -29,6 +31,7 @@ class CacheMetrics(msgspec.Struct, frozen=True, kw_only=True):
     early_refreshes: int = 0
     waits: int = 0
     too_large: int = 0
+    unencodable: int = 0
     invalidations: int = 0
     bypasses: int = 0
     errors: int = 0

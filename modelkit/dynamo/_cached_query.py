@@ -76,7 +76,9 @@ class CachedQueries:
         items, last = load(dataclasses.replace(plan, consistent=True) if strong else plan)
         ttl = min(ttl, self._earliest_expiry(items) - time.time())
         if fill is not None and ttl > 0:
-            self.pages.commit(name, fill, page_id, self._encode(items, last), ttl)
+            payload = self._encode(items, last)
+            if payload is not None:
+                self.pages.commit(name, fill, page_id, payload, ttl)
         return items, last
 
     def _page_id(self, plan: QueryPlan, start: Mapping[str, Any] | None) -> bytes:
@@ -97,11 +99,16 @@ class CachedQueries:
         blob = msgspec.json.encode(parts, order="deterministic")
         return hashlib.blake2b(blob, digest_size=16).hexdigest().encode()
 
-    def _encode(self, items: list[Any], last: dict[str, Any] | None) -> bytes:
+    def _encode(self, items: list[Any], last: dict[str, Any] | None) -> bytes | None:
+        """The page as stored; None when msgpack cannot hold an item (an integer beyond 64
+        bits): the page is not cached."""
         entity_of = self.db.entity_name
-        return _encode(
-            (last, [(entity_of(type(item)), msgspec.Raw(_encode(item))) for item in items])
-        )
+        try:
+            return _encode(
+                (last, [(entity_of(type(item)), msgspec.Raw(_encode(item))) for item in items])
+            )
+        except (OverflowError, msgspec.EncodeError):
+            return None
 
     def _decode(self, payload: bytes) -> Raw | None:
         try:

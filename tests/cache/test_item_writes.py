@@ -190,3 +190,30 @@ def test_overlapping_write_through_writes_store_nothing_stale(
     _, value = cached(moto_db, redis_server, Wallet, wallet_id="w-1")
     assert value in (None, Wallet(wallet_id="w-1", balance=2))
     assert wallets.get(wallet_id="w-1") == Wallet(wallet_id="w-1", balance=2)
+
+
+# -- values msgpack cannot hold ------------------------------------------------------------
+
+HUGE = 2**70
+"""An integer DynamoDB stores (up to 38 digits) but msgpack cannot (at most 64 bits)."""
+
+
+def test_unencodable_values_are_written_and_read_but_not_cached(
+    moto_db: Database, redis_server: RedisServer
+) -> None:
+    """A write-through put of such a value succeeds and stores nothing in Redis; reads
+    come from DynamoDB every time, and nothing raises."""
+    wallets = moto_db.repo(Wallet)
+    assert wallets.put(Wallet(wallet_id="w-1", balance=HUGE)).balance == HUGE
+    assert cached(moto_db, redis_server, Wallet, wallet_id="w-1") == (False, None)
+    assert wallets.get(wallet_id="w-1") == Wallet(wallet_id="w-1", balance=HUGE)
+    assert wallets.get(wallet_id="w-1") == Wallet(wallet_id="w-1", balance=HUGE)
+    metrics = wallets.cache_metrics
+    assert metrics is not None
+    assert (metrics.unencodable, metrics.misses, metrics.hits, metrics.fills) == (3, 2, 0, 0)
+    wallets.put(Wallet(wallet_id="w-1", balance=5))
+    assert wallets.get(wallet_id="w-1") == Wallet(wallet_id="w-1", balance=5)
+    assert cached(moto_db, redis_server, Wallet, wallet_id="w-1") == (
+        True,
+        Wallet(wallet_id="w-1", balance=5),
+    )

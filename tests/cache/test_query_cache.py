@@ -229,3 +229,18 @@ def test_a_write_while_redis_is_down_keeps_the_partition_pending(
         assert sorted(tasks(db, "OPEN")) == ["t-1", "t-2"]
         assert partition not in cache.pending
     cache.close()
+
+
+def test_a_page_msgpack_cannot_hold_is_read_but_not_cached(
+    shop: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item with an integer beyond 64 bits (DynamoDB holds 38 digits): the page is read
+    from DynamoDB every time, and nothing raises."""
+    shop.repo(Order).put(order(4, total=2**70))
+    sent = record(shop, monkeypatch)
+    expected = [("o-1", 10), ("o-2", 20), ("o-3", 30), ("o-4", 2**70)]
+    assert orders(shop) == expected
+    assert orders(shop) == expected
+    assert queries(sent) == 2
+    m = shop.query_cache_metrics()[ORDERS]
+    assert (m.misses, m.fills, m.hits) == (2, 0, 0)
