@@ -1,6 +1,10 @@
 """Hypothesis strategies and properties to run against your own schemas (needs
-``hypothesis`` installed): ``assert_keys_safe(design)`` runs modelkit's key properties."""
+``hypothesis`` installed): ``entities(design, name)`` draws instances,
+``assert_keys_safe(design)`` runs modelkit's key properties, and ``run_cache_machine``
+checks the repositories and their Redis cache against your deployment."""
 
+from modelkit.testing._machine import StaleRead
+from modelkit.testing.cache_machine import CacheMachineReport, run_cache_machine
 from modelkit.testing.entities import entities
 from modelkit.testing.properties import assert_keys_safe
 from modelkit.testing.strategies import (
@@ -15,6 +19,8 @@ from modelkit.testing.strategies import (
 
 __all__ = [
     "TRICKY_TEXTS",
+    "CacheMachineReport",
+    "StaleRead",
     "adversarial_text",
     "assert_keys_safe",
     "aware_datetimes",
@@ -23,4 +29,5 @@ __all__ = [
     "entities",
     "key_field_values",
     "key_values",
+    "run_cache_machine",
 ]

@@ -6,13 +6,14 @@
 
 Key fields are drawn as :func:`~modelkit.testing.key_values` draws them (every key within
 DynamoDB's size limits, in every index the entity is in); the other fields from their types
-(``hypothesis.strategies.from_type``). Instances that the item codec refuses (a NaN, an empty
-set, a broken ``msgspec.Meta`` constraint, ...) are filtered out, so every instance drawn can
-be written.
+(``hypothesis.strategies.from_type``). A TTL field's datetimes have a time zone. Instances that
+cannot be stored (a NaN, an empty set, a broken ``msgspec.Meta`` constraint, an item over
+400 KB, ...) are filtered out, so every instance drawn can be written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import types
 import typing
@@ -21,10 +22,10 @@ from typing import Any
 import msgspec
 from hypothesis import strategies as st
 
-from modelkit.codec import item_codec
+from modelkit.dynamo._items import ItemShape
 from modelkit.errors import ModelkitError
 from modelkit.schema import PRIMARY, TableDesign, keys_for
-from modelkit.testing.strategies import key_values
+from modelkit.testing.strategies import aware_datetimes, key_values
 
 
 def entities(
@@ -38,11 +39,11 @@ def entities(
     indexes = [PRIMARY, *(i for i in keys_for(design)[name].formats if i != PRIMARY)]
     key_parts = [key_values(design, name, index, text=text) for index in indexes]
     others = {
-        field.name: typed(field.annotation)
+        field.name: typed(field.annotation, aware=field.name == entity.ttl_field)
         for field in entity.fields
         if field.annotation is not None
     }
-    codec = item_codec(entity.struct)
+    shape: ItemShape[Any] = ItemShape(design, entity)
 
     def build(parts: tuple[dict[str, Any], ...], rest: dict[str, Any]) -> Any:
         values = dict(rest)
@@ -55,7 +56,7 @@ def entities(
 
     def storable(obj: Any) -> bool:
         try:
-            codec.encode(obj)
+            shape.to_item(obj)
         except (ModelkitError, ValueError, TypeError, OverflowError):
             return False
         return not _has_nan(msgspec.to_builtins(obj))
@@ -64,13 +65,16 @@ def entities(
     return candidates.filter(lambda obj: obj is not None and storable(obj))
 
 
-def typed(annotation: Any) -> st.SearchStrategy[Any]:
+def typed(annotation: Any, *, aware: bool = False) -> st.SearchStrategy[Any]:
     """Values of ``annotation``, within the bounds of its ``msgspec.Meta`` constraints
-    (numbers, lengths, patterns); other types as ``from_type`` draws them."""
+    (numbers, lengths, patterns); other types as ``from_type`` draws them. ``aware``: a
+    ``datetime`` has a time zone (as a TTL field's must)."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return st.one_of([typed(arg) for arg in typing.get_args(annotation)])
+        return st.one_of([typed(arg, aware=aware) for arg in typing.get_args(annotation)])
     if annotation is type(None):
         return st.none()
+    if aware and annotation is dt.datetime:
+        return aware_datetimes()
     if typing.get_origin(annotation) is not typing.Annotated:
         return st.from_type(annotation)
     base, *extras = typing.get_args(annotation)

@@ -1,6 +1,6 @@
 """Helpers of the coherence tests: a model of DynamoDB that remembers every version of every
 item and which writes were acknowledged, the entity caches of the shared design on a
-standalone Redis, and a transport that can be cut off from Redis.
+standalone Redis, and a transport that can be cut off from Redis (the testing kit's).
 
 The coherence rule: through the repositories, no read that starts after a write was
 acknowledged returns a value older than that write. :meth:`Versions.admissible` says which
@@ -15,13 +15,12 @@ from typing import Any
 
 import msgspec
 
-from modelkit.cache import RedisCache, open_client
+from modelkit.cache import RedisCache
 from modelkit.cache._entity_cache import EntityCache
-from modelkit.cache._pending import PendingInvalidations
-from modelkit.cache._transport import Command, Reply, Transport
 from modelkit.schema import EntityDesign
+from modelkit.testing._outage import SwitchedTransport
+from modelkit.testing._outage import switched_cache as kit_switched_cache
 from tests.cache.designs import Customer, Wallet, design
-from tests.services import free_port
 
 TABLE = "coherence"
 NEVER = 10**9
@@ -89,35 +88,13 @@ class Versions:
         return f"stale read of {slot}: got version {shown}, acknowledged {floor}"
 
 
-class SwitchedTransport(Transport):
-    """The cache's transport, with a switch: while ``down``, every command goes to a port
-    where no Redis listens (the connection is refused: a real failure, quick and certain)."""
-
-    def __init__(self, live: Transport) -> None:
-        super().__init__(live.client, breaker_failures=NEVER)
-        self.scripts = live.scripts
-        dead = open_client(f"redis://127.0.0.1:{free_port()}", cluster=False, timeout=0.05)
-        self.dead = Transport(dead, breaker_failures=NEVER)
-        self.down = False
-
-    def calls(self, commands: Sequence[tuple[bytes, Command]]) -> list[Reply | Exception]:
-        if self.down:
-            return self.dead.calls(commands)
-        return super().calls(commands)
-
-    def close(self) -> None:
-        super().close()
-        self.dead.close()
-
-
 def switched_cache(url: str, *, timeout: float = 1.0) -> tuple[RedisCache, SwitchedTransport]:
-    """A RedisCache with a key prefix of its own whose link to Redis can be cut. The timeout
-    is generous: the model must not see timeouts it did not ask for."""
-    cache = RedisCache(url, timeout=timeout, prefix=f"c{uuid.uuid4().hex[:10]}")
-    switch = SwitchedTransport(cache.transport)
-    cache.transport = switch
-    cache.pending = PendingInvalidations(switch)
-    return cache, switch
+    """A RedisCache with a key prefix of its own whose link to Redis can be cut (the testing
+    kit's), with breakers that never open. The timeout is generous: the model must not see
+    timeouts it did not ask for."""
+    return kit_switched_cache(
+        url, prefix=f"c{uuid.uuid4().hex[:10]}", timeout=timeout, breaker_failures=NEVER
+    )
 
 
 def entity_caches(cache: RedisCache, lease_wait: float = 0.004) -> dict[str, EntityCache[Any]]:
