@@ -17,6 +17,8 @@ from modelkit.testing.strategies import (
     key_values,
 )
 
+StaleRead.__module__ = __name__  # shown as modelkit.testing.StaleRead in tracebacks
+
 __all__ = [
     "TRICKY_TEXTS",
     "CacheMachineReport",

@@ -84,7 +84,7 @@ def machine_class(
                 deployment.drop(deployment.keys(self.prefix))
                 for proc in self.procs:
                     proc.close()
-                tally["examples"] += 1
+                tally["runs"] += 1
 
         # -- items -------------------------------------------------------------------------
 

@@ -42,12 +42,13 @@ Redis shows up as few exempt reads (a timed-out invalidation is pending, like an
 
 
 class CacheMachineReport(msgspec.Struct, frozen=True):
-    """What a run did: examples and steps, reads compared (``reads_checked``) and lawfully
+    """What a run did: the machine runs (Hypothesis's examples, the ones it discarded
+    included), reads compared (``reads_checked``) and lawfully
     older ones not compared (``reads_exempt``), query pages compared, races run and the
     reads made during them, cache hits and misses, and the count of every other event."""
 
     table: str
-    examples: int
+    runs: int
     reads_checked: int
     reads_exempt: int
     queries_checked: int
@@ -107,10 +108,11 @@ def run_cache_machine(
         run_state_machine_as_test(machine, settings=chosen_settings)
     finally:
         deployment.close(keep_table=keep_table)
-    main = ("examples", "reads checked", "reads exempt", "queries checked", "races")
+    main = ("runs", "reads checked", "reads exempt", "queries checked", "races")
+    main += ("race reads checked", "hits", "misses")
     return CacheMachineReport(
         table=deployment.table,
-        examples=tally["examples"],
+        runs=tally["runs"],
         reads_checked=tally["reads checked"],
         reads_exempt=tally["reads exempt"],
         queries_checked=tally["queries checked"],
