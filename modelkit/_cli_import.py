@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+BESIDE = ("items.jsonl", "workload.toml")
+"""The files written beside the module, after its name."""
+
 
 @click.command("import")
 @click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
@@ -15,24 +18,33 @@ import click
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The schema module to write (schemas/NAME.py); NAME.items.jsonl goes beside it.",
+    help=(
+        "The schema module to write (schemas/NAME.py); NAME.items.jsonl and "
+        "NAME.workload.toml go beside it."
+    ),
 )
 @click.option("--table", help="The table to import when the model holds several.")
-@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@click.option(
+    "--force", is_flag=True, help="Overwrite OUTPUT (and the files beside it) if it exists."
+)
 def import_command(model: Path, output: Path, table: str | None, force: bool) -> None:
     """Write a schema module from a NoSQL Workbench data model (format 1.0, 2.0 or 3.0).
 
     Entities come from facets, a type attribute or shared key prefixes; key templates from
-    the sample items, which are written beside the module as NAME.items.jsonl. Quirks of the
-    model are reported as warnings. Exit 0, or 2 when MODEL is not a usable model.
+    the sample items, which are written beside the module as NAME.items.jsonl; access
+    patterns from the keys, with a placeholder workload for analyze (NAME.workload.toml).
+    Quirks of the model are reported as warnings. Exit 0, or 2 when MODEL is not a usable
+    model.
     """
     from modelkit.errors import LoadError
     from modelkit.workbench_import import import_file
 
     if output.suffix != ".py":
         raise LoadError(f"{output}: the output is a Python module; name it NAME.py")
-    if output.exists() and not force:
-        raise LoadError(f"{output}: exists; pass --force to overwrite it")
+    written = [output, *(output.parent / f"{output.stem}.{k}" for k in BESIDE)]
+    existing = [str(p) for p in written if p.exists()]
+    if existing and not force:
+        raise LoadError(f"{', '.join(existing)}: exists; pass --force to overwrite it")
     result = import_file(model, output, table)
     for warning in result.warnings:
         click.echo(click.style(f"warning: {warning}", fg="yellow"), err=True)

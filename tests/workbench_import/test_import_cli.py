@@ -91,3 +91,14 @@ def test_table_picks_one_of_several_and_force_overwrites(tmp_path: Path) -> None
     )
     assert wrong.exit_code == 2
     assert wrong.stderr == (f"modelkit: {model}: no table 'x' (tables: first, session_store)\n")
+
+
+def test_existing_files_beside_the_module_are_kept_without_force(tmp_path: Path) -> None:
+    """The items file beside the output is as much the user's as the module itself."""
+    model = PUBLISHED["device-state-log"]
+    beside = tmp_path / "devices.items.jsonl"
+    beside.write_text("mine\n")
+    result = CliRunner().invoke(main, ["import", str(model), "-o", str(tmp_path / "devices.py")])
+    assert result.exit_code == 2
+    assert f"{beside}: exists; pass --force" in result.output
+    assert beside.read_text() == "mine\n" and not (tmp_path / "devices.py").exists()
