@@ -44,7 +44,8 @@ def import_command(model: Path, output: Path, table: str | None, force: bool) ->
     written = [output, *(output.parent / f"{output.stem}.{k}" for k in BESIDE)]
     existing = [str(p) for p in written if p.exists()]
     if existing and not force:
-        raise LoadError(f"{', '.join(existing)}: exists; pass --force to overwrite it")
+        verb = "exists" if len(existing) == 1 else "exist"
+        raise LoadError(f"{', '.join(existing)}: {verb}; pass --force to overwrite")
     result = import_file(model, output, table)
     for warning in result.warnings:
         click.echo(click.style(f"warning: {warning}", fg="yellow"), err=True)

@@ -56,7 +56,8 @@ def test_import_writes_the_module_and_its_items(tmp_path: Path) -> None:
     assert finding_codes(output) == []
     again = CliRunner().invoke(main, ["import", str(PUBLISHED["retail-cart"]), "-o", str(output)])
     assert again.exit_code == 2
-    assert again.stderr == f"modelkit: {output}: exists; pass --force to overwrite it\n"
+    beside = ", ".join(str(output.parent / f"cart.{k}") for k in ("items.jsonl", "workload.toml"))
+    assert again.stderr == f"modelkit: {output}, {beside}: exist; pass --force to overwrite\n"
 
 
 def test_a_file_that_is_not_a_model_exits_2_with_one_line(tmp_path: Path) -> None:
