@@ -53,12 +53,7 @@ def analyze(
     totals = list(timeline_totals(hourly).values())
     replicas = workload.table.replicas if workload.table.replicas is not None else design.replicas
     billing = indexes[0].capacity.billing
-    fixed = (
-        (indexes[0].capacity.reads, indexes[0].capacity.writes)
-        if billing == "provisioned"
-        else None
-    )
-    cost = cost_report(indexes, totals, prices, tuple(replicas), fixed)
+    cost = cost_report(indexes, totals, prices, tuple(replicas), billing == "provisioned")
     fixes = [
         *(f for i in indexes for f in sharding_fixes(i, plans, prices)),
         *(f for i in indexes for f in status_fixes(i)),

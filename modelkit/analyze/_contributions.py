@@ -45,6 +45,13 @@ class Contribution:
     spread: bool = False
     dists: tuple[Distribution, ...] = ()
     """The distribution of each partition key field, in template order."""
+    sort: Spectrum | None = None
+    """The spread over the sort key's field values when the requests name whole items (not
+    queries) on a key with sort key fields, else None: how the requests spread over the
+    items of a partition key value, as the workload describes it."""
+    fields: tuple[Spectrum, ...] = ()
+    """The spread of each key field, partition key first (sort key fields only with
+    ``sort``): the cache model names items by them."""
 
     @property
     def family(self) -> tuple[str, str]:
@@ -143,8 +150,9 @@ def _contribution(
     ]
     pk_choices = choices[: len(key.pk.fields)]
     sk_choices = choices[len(key.pk.fields) :]
-    pk = _joint([spectra.of(c.dist) for c in pk_choices])
-    sk = _joint([spectra.of(c.dist) for c in sk_choices])
+    fields = tuple(spectra.of(c.dist) for c in choices)
+    pk = _joint(list(fields[: len(pk_choices)]))
+    sk = _joint(list(fields[len(pk_choices) :]))
     reads = pattern.op in READS
     unsplittable, why = _unsplittable(design, pattern, index, pk, sk, bool(sk_choices))
     contribution = Contribution(
@@ -160,6 +168,8 @@ def _contribution(
         profile=load.profile,
         spread=pattern.op == "scan",
         dists=tuple(c.dist for c in pk_choices),
+        sort=sk if sk_choices else None,
+        fields=fields,
     )
     return contribution, [_assumed(pattern, c) for c in choices if c.assumed]
 

@@ -3,7 +3,9 @@ GSIs and replicated writes (REFERENCE.md, "Prices"; prices from one dated, overr
 
 Provisioned capacity is sized at the load over a target utilisation of 70% (the default
 target of DynamoDB auto scaling): fixed at the peak, or following the daily profile hour by
-hour (auto scaling). On-demand pays each unit used: the daily average.
+hour (auto scaling). Under provisioned billing the fixed mode pays what the table and each
+GSI are provisioned at (a GSI has its own capacity, at the same price). On-demand pays each
+unit used: the daily average.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from modelkit.analyze._cost import (
 )
 from modelkit.analyze._index_analysis import IndexAnalysis
 from modelkit.analyze._prices import Prices
-from modelkit.analyze._report import Cost, CostReport
+from modelkit.analyze._report import Cost, CostReport, IndexCapacity
 
 TARGET_UTILISATION = 0.7
 
@@ -28,10 +30,11 @@ def cost_report(
     hourly: Sequence[tuple[float, float]],
     prices: Prices,
     replicas: tuple[str, ...],
-    provisioned: tuple[float, float] | None = None,
+    provisioned: bool = False,
 ) -> CostReport:
     """The monthly cost of ``indexes``; ``hourly`` is (read, write) units for each hour of
-    the day; ``provisioned`` the capacity the workload fixes, if any."""
+    the day; ``provisioned``: the fixed mode pays each index's provisioned capacity (else
+    its peak over the target utilisation)."""
     n = len(replicas)
     storage = sum(i.size_gb for i in indexes)
     average_read = sum(i.average_read for i in indexes)
@@ -39,7 +42,9 @@ def cost_report(
     peak_read = sum(i.peak_read for i in indexes)
     peak_write = sum(i.peak_write for i in indexes)
     on_demand = on_demand_cost(average_read, average_write, storage, prices, n)
-    rcu, wcu = provisioned or (peak_read / TARGET_UTILISATION, peak_write / TARGET_UTILISATION)
+    capacities = {i.index.name: _capacity(i, provisioned) for i in indexes}
+    rcu = sum(c.rcu for c in capacities.values())
+    wcu = sum(c.wcu for c in capacities.values())
     fixed = provisioned_cost(rcu, wcu, storage, prices, n)
     hours = hourly or [(peak_read, peak_write)]
     scaled = provisioned_cost(
@@ -77,6 +82,23 @@ def cost_report(
         by_index=by_index,
         storage_gb=storage,
         replicas=replicas,
+        capacity_by_index=capacities,
+    )
+
+
+def _capacity(index: IndexAnalysis, provisioned: bool) -> IndexCapacity:
+    """The index's own provisioned capacity (or its peak over the target) and its own
+    average load over it."""
+    if provisioned:
+        rcu, wcu = index.capacity.reads, index.capacity.writes
+    else:
+        rcu = index.peak_read / TARGET_UTILISATION
+        wcu = index.peak_write / TARGET_UTILISATION
+    return IndexCapacity(
+        rcu=rcu,
+        wcu=wcu,
+        utilisation_reads=index.average_read / rcu if rcu else 0.0,
+        utilisation_writes=index.average_write / wcu if wcu else 0.0,
     )
 
 

@@ -72,12 +72,15 @@ def sharding_fixes(index: IndexAnalysis, plans: Sequence[PatternPlan], prices: P
 
 
 def _fan_out(index: IndexAnalysis, key: KeyLoad, plans: Sequence[PatternPlan], n: int) -> float:
-    """Extra read units/s when every read of the key's template queries ``n`` shards."""
+    """Extra read units/s when every read of the key's template queries ``n`` shards: each
+    pattern once, however many of its entities (an item collection) share the template."""
     extra = 0.0
     for plan in plans:
-        for c in plan.contributions:
-            if c.index == index.index.name and c.template == key.template and c.read > 0:
-                extra += plan.load.rate * (n - 1) * read_factor(plan.load.consistency)
+        if any(
+            c.index == index.index.name and c.template == key.template and c.read > 0
+            for c in plan.contributions
+        ):
+            extra += plan.load.rate * (n - 1) * read_factor(plan.load.consistency)
     return extra
 
 

@@ -132,7 +132,7 @@ def table_sections(t: TableReport) -> list[Section]:
     sections = [_indexes(t), _hot_keys(t), _hot_partitions(t), _patterns(t), _entities(t)]
     fixes = [(f.kind, f.target, f.summary) for f in t.fixes]
     sections.append(Section("fixes", ("fix", "target", "what it does"), fixes))
-    sections.append(_cost(t.cost))
+    sections.append(_cost(t.cost, t.billing))
     return [s for s in sections if s.rows]
 
 
@@ -217,7 +217,7 @@ def _entities(t: TableReport) -> Section:
     return Section("entities", headers, rows, frozenset({1, 2, 3}))
 
 
-def _cost(c: CostReport) -> Section:
+def _cost(c: CostReport, billing: str = "on-demand") -> Section:
     modes = (c.on_demand, c.provisioned, c.provisioned_autoscaled)
     rows = [
         (attr.replace("_", " "), *(money(getattr(m, attr)) for m in modes))
@@ -228,13 +228,24 @@ def _cost(c: CostReport) -> Section:
     notes = [
         f"cheaper at this workload: {COST_COLUMNS[c.cheaper]}",
         f"provisioned: {count(c.provisioned_rcu)} RCU and {count(c.provisioned_wcu)} WCU "
-        f"(the peak at {fraction(c.target_utilisation)} target utilisation)",
+        + (
+            "(the table's and its GSIs' provisioned capacity)"
+            if billing == "provisioned"
+            else f"(the peak at {fraction(c.target_utilisation)} target utilisation)"
+        ),
         f"break-even: provisioned beats on-demand above {fraction(c.break_even_reads)} average "
         f"read and {fraction(c.break_even_writes)} write utilisation; this workload averages "
         f"{fraction(c.utilisation_reads)} and {fraction(c.utilisation_writes)}",
         f"storage {gb(c.storage_gb)}"
         + (f"; replicas in {', '.join(c.replicas)}" if c.replicas else ""),
     ]
+    if billing == "provisioned" and c.capacity_by_index:
+        used = ", ".join(
+            f"{name} {fraction(u.utilisation_reads)} of {count(u.rcu)} RCU, "
+            f"{fraction(u.utilisation_writes)} of {count(u.wcu)} WCU"
+            for name, u in c.capacity_by_index.items()
+        )
+        notes.append(f"average utilisation by index: {used}")
     if c.by_index:
         shares = ", ".join(f"{name} {money(v)}" for name, v in c.by_index.items())
         notes.append(f"on-demand by index: {shares}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from modelkit.analyze._capacity import (
@@ -40,20 +39,9 @@ class IndexAnalysis:
     placement: Placement
     read_verdict: Verdict
     write_verdict: Verdict
-    key_verdicts: dict[tuple[str, str], Verdict]
-    """Worst verdict of a key, by (template, dimension): what a pattern on it suffers."""
     limit_verdicts: dict[str, Verdict]
-    """Index-wide verdicts (capacity, quota, on-demand scaling), by dimension."""
-
-    def verdict_for(self, templates: Iterable[str], dimension: str) -> Verdict:
-        """What a pattern sending ``dimension`` load to keys of ``templates`` suffers: its own
-        keys' verdict; until a split when it only shares a partition with a hot key; and
-        the index-wide verdicts."""
-        index_wide = self.read_verdict if dimension == "read" else self.write_verdict
-        own = [self.key_verdicts.get((t, dimension), "safe") for t in templates]
-        shared: Verdict = "safe" if index_wide == "safe" else "throttles-until-split"
-        return worst([*own, shared, self.limit_verdicts.get(dimension, "safe")])
-
+    """Index-wide verdicts (capacity, quota, on-demand scaling), by dimension; what each
+    pattern suffers is :func:`modelkit.analyze._exposure.exposure`."""
     score: Score
 
 
@@ -72,7 +60,6 @@ def analyse_index(
     keys, spread_read, spread_write = key_loads(contributions)
     placement = place(keys, count, (spread_read, spread_write))
     verdicts: dict[str, Verdict] = {}
-    key_verdicts: dict[tuple[str, str], Verdict] = {}
     limit_verdicts: dict[str, Verdict] = {}
     reasons: list[tuple[float, str]] = []
     utilisation = 0.0
@@ -91,8 +78,6 @@ def analyse_index(
                 else (key.write, key.unsplit_write)
             )
             verdict = key.verdict(dimension)
-            slot = (key.template, dimension)
-            key_verdicts[slot] = worst([key_verdicts.get(slot, "safe"), verdict])
             if verdict != "safe":
                 unsplittable = max(unsplittable, unsplit / limit)
                 reasons.append((load / limit, _key_reason(key, dimension, limit, verdict)))
@@ -128,7 +113,6 @@ def analyse_index(
         placement=placement,
         read_verdict=verdicts["read"],
         write_verdict=verdicts["write"],
-        key_verdicts=key_verdicts,
         limit_verdicts=limit_verdicts,
         score=score,
     )

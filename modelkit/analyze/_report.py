@@ -134,12 +134,23 @@ class Cost(msgspec.Struct, frozen=True, kw_only=True):
     total: float
 
 
+class IndexCapacity(msgspec.Struct, frozen=True, kw_only=True):
+    """One index's provisioned capacity (the fixed mode's) and its own average load over it."""
+
+    rcu: float
+    wcu: float
+    utilisation_reads: float
+    utilisation_writes: float
+
+
 class CostReport(msgspec.Struct, frozen=True, kw_only=True):
     """Monthly cost under each billing mode, and which is cheaper at this workload.
 
     Provisioned capacity is sized at the peak over the target utilisation (fixed), or each
     hour of the profile over it (auto scaling). ``break_even_*`` is the average utilisation
-    above which provisioned beats on-demand; ``utilisation_*`` is this workload's.
+    above which provisioned beats on-demand; ``utilisation_*`` is this workload's, over all
+    indexes (``capacity_by_index`` gives each index's own capacity and utilisation: a GSI has
+    its own provisioned capacity, billed at the same price).
     """
 
     prices_date: str
@@ -158,6 +169,7 @@ class CostReport(msgspec.Struct, frozen=True, kw_only=True):
     by_index: dict[str, float]
     storage_gb: float
     replicas: tuple[str, ...] = ()
+    capacity_by_index: dict[str, IndexCapacity] = {}
 
 
 class TimePoint(msgspec.Struct, frozen=True, kw_only=True):

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from modelkit.analyze._capacity import GB, READ_LIMIT, WRITE_LIMIT
 from modelkit.analyze._contributions import Contribution, PatternPlan
 from modelkit.analyze._entity_sizes import EntitySize
+from modelkit.analyze._exposure import Exposure, exposure, key_map
 from modelkit.analyze._index_analysis import IndexAnalysis, key_text
 from modelkit.analyze._partitions import KeyLoad
 from modelkit.analyze._report import (
@@ -18,7 +19,6 @@ from modelkit.analyze._report import (
     PatternReport,
     Score,
     TimePoint,
-    Verdict,
 )
 from modelkit.analyze._scoring import combine, make_score, worst
 from modelkit.analyze._units import READS
@@ -98,18 +98,18 @@ def pattern_reports(
     design: TableDesign, plans: Sequence[PatternPlan], indexes: Sequence[IndexAnalysis]
 ) -> tuple[PatternReport, ...]:
     by_name = {i.index.name: i for i in indexes}
+    maps = {i.index.name: key_map(i) for i in indexes}
     reports = []
     for plan in plans:
         pattern = plan.pattern
         reads = pattern.op in READS
         touched = plan.units.read if reads else plan.units.write
         scores: list[Score] = []
-        for name in touched:
-            physical = PRIMARY if design.index(name).kind == "lsi" else name
-            index = by_name[physical]
-            templates = {c.template for c in plan.contributions if c.index == physical}
-            verdict = index.verdict_for(templates, "read" if reads else "write")
-            scores.append(_dimension_score(index, verdict, reads, pattern.name))
+        for name in dict.fromkeys(PRIMARY if design.index(n).kind == "lsi" else n for n in touched):
+            index = by_name[name]
+            own = [c for c in plan.contributions if c.index == name]
+            found = exposure(index, own, "read" if reads else "write", maps[name])
+            scores.append(_dimension_score(index, found, reads, pattern.name))
         reports.append(
             PatternReport(
                 name=pattern.name,
@@ -125,10 +125,18 @@ def pattern_reports(
     return tuple(reports)
 
 
-def _dimension_score(index: IndexAnalysis, verdict: Verdict, reads: bool, name: str) -> Score:
+def _dimension_score(index: IndexAnalysis, found: Exposure, reads: bool, name: str) -> Score:
+    verdict = found.verdict
     if verdict == "safe":
-        return make_score("safe", _utilisation(index, reads), 0.0, ())
+        return make_score("safe", found.utilisation, 0.0, ())
     reasons = list(index.score.reasons)
+    dimension = "read" if reads else "write"
+    if found.hot_share > 0:
+        reasons.insert(
+            0,
+            f"{index.index.name}: {found.hot_share:.1%} of {name}'s {dimension} units land on "
+            f"partitions over the {dimension} limit",
+        )
     if not reads and index.index.kind == "gsi":
         reasons.insert(
             0,
@@ -142,15 +150,7 @@ def _dimension_score(index: IndexAnalysis, verdict: Verdict, reads: bool, name: 
             verdict=verdict,
             reasons=tuple(reasons),
         )
-    used = _utilisation(index, reads)
-    return make_score(verdict, used, used, reasons)
-
-
-def _utilisation(index: IndexAnalysis, reads: bool) -> float:
-    loads, limit = (
-        (index.placement.read, READ_LIMIT) if reads else (index.placement.write, WRITE_LIMIT)
-    )
-    return max(loads, default=0.0) / limit
+    return make_score(verdict, found.utilisation, found.utilisation, reasons)
 
 
 def entity_reports(

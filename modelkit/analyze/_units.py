@@ -101,7 +101,11 @@ def _read(
     item = _mean(sizes[e].item_bytes for e in pattern.entities)
     consistency = load.consistency
     if pattern.op == "scan":
-        total = sum(sizes[e].items * sizes[e].presence.get(index.name, 0.0) * entry for e in sizes)
+        # a scan reads every entity's entries in the index, each at its own size
+        total = sum(
+            s.items * s.presence.get(index.name, 0.0) * s.entries.get(index.name, 0.0)
+            for s in sizes.values()
+        )
         units.add_read(index.name, query_units(total, consistency))
         return
     if pattern.op == "get" and index.kind == "table":

@@ -18,6 +18,7 @@ from modelkit.schema._design import (
     FieldDesign,
     IndexDesign,
     PatternDesign,
+    Provisioned,
     TableDesign,
 )
 from modelkit.schema._sizes import field_label, field_max_bytes
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from modelkit.schema._declare import EntityDeclaration, PatternDeclaration, Table
 
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+_PROJECTIONS = ("ALL", "KEYS_ONLY", "INCLUDE")
+_STREAM_VIEWS = ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
+_PLURALS = {"index": "indexes", "entity": "entities"}
 
 
 class SchemaErrors(SchemaError):
@@ -54,6 +58,7 @@ def compile_table(table: Table) -> TableDesign:
                 hint="use 3-255 letters, digits, '_', '-' or '.'",
             )
         )
+    _table_settings(table, problems, where)
     indexes = _indexes(table, problems, where)
     entities = tuple(_entity(table, d, indexes, problems) for d in table.entities)
     _duplicates([e.name for e in entities], "entity", where, problems)
@@ -80,12 +85,66 @@ def compile_table(table: Table) -> TableDesign:
 
 def _duplicates(names: list[str], what: str, where: str, problems: list[SchemaError]) -> None:
     for name in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(SchemaError(f"two {what}s are named {name!r}", where=where))
+        plural = _PLURALS.get(what, f"{what}s")
+        problems.append(SchemaError(f"two {plural} are named {name!r}", where=where))
+
+
+def _table_settings(table: Table, problems: list[SchemaError], where: str) -> None:
+    """The stream view and the provisioned capacity must be ones DynamoDB accepts."""
+    if table.stream is not None and table.stream not in _STREAM_VIEWS:
+        problems.append(
+            SchemaError(
+                f"stream {table.stream!r} is not a stream view",
+                where=where,
+                hint=f"use one of {', '.join(_STREAM_VIEWS)}",
+            )
+        )
+    if isinstance(table.billing, Provisioned):
+        _capacity(table.billing, "billing", problems, where)
+
+
+def _capacity(capacity: Provisioned, what: str, problems: list[SchemaError], where: str) -> None:
+    for name in ("rcu", "wcu"):
+        value = getattr(capacity, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            problems.append(
+                SchemaError(
+                    f"{what} Provisioned.{name} is {value!r}",
+                    where=where,
+                    hint="provisioned capacity is a whole number of units, at least 1",
+                )
+            )
+
+
+def _index_settings(index: IndexDesign, problems: list[SchemaError], where: str) -> None:
+    """An index's projection (and its ``include`` list) and its own capacity."""
+    at = f"{where}, index {index.name}"
+    kind = index.projection.kind
+    if kind not in _PROJECTIONS:
+        problems.append(
+            SchemaError(
+                f"projection {kind!r} is not a projection",
+                where=at,
+                hint=f"use one of {', '.join(_PROJECTIONS)}",
+            )
+        )
+    elif index.projection.attributes and kind != "INCLUDE":
+        problems.append(
+            SchemaError(
+                f"include={list(index.projection.attributes)!r} is given with projection "
+                f"{kind!r}, which projects no listed attributes",
+                where=at,
+                hint="use projection='INCLUDE', or drop include=",
+            )
+        )
+    if index.capacity is not None:
+        _capacity(index.capacity, "capacity", problems, at)
 
 
 def _indexes(table: Table, problems: list[SchemaError], where: str) -> tuple[IndexDesign, ...]:
     result = [IndexDesign(PRIMARY, "table", table.pk, table.sk)]
     for index in table.indexes:
+        _index_settings(index, problems, where)
         if index.kind == "lsi":
             if table.sk is None:
                 problems.append(
@@ -256,6 +315,10 @@ def _template(
         problems.append(SchemaError(f"{part} template is empty", where=where))
         return None
     at = f"{where}, {part} {text!r}"
+    braces = _brace_problem(text)
+    if braces is not None:
+        problems.append(SchemaError(braces[0], where=at, hint=braces[1]))
+        return None
     try:
         template = KeyTemplate.parse(text)
     except TemplateSyntaxError as exc:
@@ -273,6 +336,55 @@ def _template(
         except KeyCodecError as exc:
             problems.append(SchemaError(f"field {name!r}: {exc}", where=at))
     return template
+
+
+def _brace_problem(text: str) -> tuple[str, str] | None:
+    """A segment whose braces do not pair up: the message, and a hint with the whole
+    template repaired. (Balanced braces mixed with fixed text are the key parser's to
+    report.)"""
+    for segment in text.split("#"):
+        if _balanced(segment):
+            continue
+        message = f"segment {segment!r} of {text!r} has an unbalanced brace"
+        fixed = _repaired(text)
+        try:
+            KeyTemplate.parse(fixed)
+        except TemplateSyntaxError:
+            return message, "write each field as {name} in a segment of its own, between '#'"
+        return message, f"write {fixed!r}"
+    return None
+
+
+def _balanced(segment: str) -> bool:
+    depth = 0
+    for char in segment:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth not in (0, 1):
+            return False
+    return depth == 0
+
+
+def _repaired(text: str) -> str:
+    """``text`` with braces balanced and each field split from fixed text by ``#``: an open
+    brace closes at the end of its segment, a stray closing brace makes the text before it a
+    field (``'A#{x'`` -> ``'A#{x}'``, ``'ORDER{id}'`` -> ``'ORDER#{id}'``)."""
+    out: list[str] = []
+    for segment in text.split("#"):
+        run, field = "", None
+        for char in segment:
+            if char == "{":
+                if field is None:
+                    out.append(run)
+                    run, field = "", ""
+            elif char == "}":
+                out.append("{" + (run if field is None else field) + "}")
+                run, field = "", None
+            elif field is None:
+                run += char
+            else:
+                field += char
+        out.append(run if field is None else "{" + field + "}")
+    return "#".join(p for p in out if p)
 
 
 def _pattern(decl: PatternDeclaration, table: Table) -> PatternDesign:

@@ -52,7 +52,12 @@ class Index:
         include: Sequence[str] = (),
         capacity: Provisioned | None = None,
     ) -> IndexDesign:
-        """A global secondary index keyed by attributes ``pk`` (and ``sk``)."""
+        """A global secondary index keyed by attributes ``pk`` (and ``sk``).
+
+        ``projection``: ``ALL``, ``KEYS_ONLY`` or ``INCLUDE``; ``include`` lists the
+        attributes an ``INCLUDE`` index projects (with ``ALL``, it makes the index ``INCLUDE``).
+        ``capacity``: the GSI's own provisioned capacity under provisioned billing.
+        """
         return IndexDesign(name, "gsi", pk, sk, _projection(projection, include), capacity)
 
     @staticmethod
@@ -63,11 +68,13 @@ class Index:
         projection: ProjectionKind = "ALL",
         include: Sequence[str] = (),
     ) -> IndexDesign:
-        """A local secondary index: the table's partition key with another sort key."""
+        """A local secondary index: the table's partition key with another sort key
+        (``projection`` and ``include`` as for :meth:`gsi`)."""
         return IndexDesign(name, "lsi", "", sk, _projection(projection, include))
 
 
 def _projection(kind: ProjectionKind, include: Sequence[str]) -> Projection:
+    """Recorded as given, for compile to check; ``include`` with ``ALL`` means ``INCLUDE``."""
     if include and kind == "ALL":
         kind = "INCLUDE"
     return Projection(kind, tuple(include))

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from modelkit import Index, Key, Table
+from modelkit import CachePolicy, Index, Key, Table
 from modelkit.schema import TableDesign
 
 
@@ -94,4 +94,44 @@ def feed_design(with_lsi: bool) -> TableDesign:
         author: str
 
     table.pattern("post", Post, op="put")
+    return table.compile()
+
+
+def collection_design() -> TableDesign:
+    """Customers and their orders in one item collection, cached, with a KEYS_ONLY status
+    index whose query pages the Order policy caches."""
+    table = Table(
+        "collections",
+        pk="PK",
+        sk="SK",
+        indexes=[Index.gsi("GSI1", pk="G1PK", sk="G1SK", projection="KEYS_ONLY")],
+    )
+
+    @table.entity(
+        key=Key(pk="CUSTOMER#{customer_id}", sk="PROFILE"),
+        cache=CachePolicy(ttl=100, jitter=0.2),
+    )
+    class Customer(msgspec.Struct, kw_only=True):
+        customer_id: str
+        name: str
+
+    @table.entity(
+        key=Key(pk="CUSTOMER#{customer_id}", sk="ORDER#{order_id}"),
+        indexes={"GSI1": Key(pk="STATUS#{status}", sk="{order_id}")},
+        cache=CachePolicy(ttl=10, jitter=0.0, cache_queries=True),
+    )
+    class Order(msgspec.Struct, kw_only=True):
+        customer_id: str
+        order_id: str
+        status: str
+        total: int
+
+    table.pattern("customer by id", Customer, op="get", given=["customer_id"])
+    table.pattern("update customer", Customer, op="update", given=["customer_id"])
+    table.pattern("customer with orders", [Customer, Order], given=["customer_id"], limit=10)
+    table.pattern("order by key", Order, op="get", given=["customer_id", "order_id"])
+    table.pattern("orders by status", Order, index="GSI1", given=["status"], limit=10)
+    table.pattern("place order", Order, op="put")
+    table.pattern("place orders", [Order], op="transaction")
+    table.pattern("scan customers", Customer, op="scan")
     return table.compile()
