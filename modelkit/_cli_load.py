@@ -58,9 +58,9 @@ def load_command(
 
     Each record names its entity in field "entity" or the type attribute ("_type"), or
     --entity names it for all. Records are written in batches; those of entities with
-    unique fields one a transaction, with their markers. Invalid records, and records whose
-    unique value another item holds, are reported as FILE:LINE and written to the rejects
-    file to fix and load again; the others load. An interrupted load resumes where it
+    unique fields one by one, each in a transaction with its markers. Invalid records, and
+    records whose unique value another item holds, are reported as FILE:LINE and written to
+    the rejects file to fix and load again; the others load. An interrupted load resumes where it
     stopped (DATA.load-checkpoint). Exit 0, 1 when records were rejected, 2 on unusable
     input.
     """
