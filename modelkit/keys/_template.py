@@ -68,6 +68,8 @@ def _parse_segment(part: str, text: str) -> Segment:
         if not name.isidentifier() or keyword.iskeyword(name):
             raise TemplateSyntaxError(f"{{{name}}} in {text!r} is not a field name")
         return Segment(field=name)
+    if part.count("{") != part.count("}"):
+        raise TemplateSyntaxError(f"segment {part!r} of {text!r} has an unbalanced brace")
     if "{" in part or "}" in part:
         fixed = part.replace("{", "#{").replace("}", "}#").strip("#").replace("##", "#")
         raise TemplateSyntaxError(

@@ -142,7 +142,7 @@ def _table(table: Mapping[str, Any], where: str, warnings: list[str]) -> ReadMod
                 "its fields are named in snake_case"
             )
     model.warnings = warnings
-    model.capacity = _capacity(table)
+    model.capacity = _capacity(table, where, warnings)
     seen: dict[tuple[Any, Any], int] = {}
     for n, raw in enumerate(table.get("TableData") or []):
         item = _item(raw, f"{where}: TableData[{n}]", warnings)
@@ -230,14 +230,21 @@ def _index(index: Any, where: str, warnings: list[str]) -> ReadIndex:
     return ReadIndex(index["IndexName"], pk, sk, kind, include if kind == "INCLUDE" else ())
 
 
-def _capacity(table: Mapping[str, Any]) -> tuple[int, int] | None:
+def _capacity(table: Mapping[str, Any], where: str, warnings: list[str]) -> tuple[int, int] | None:
     if table.get("BillingMode") != "PROVISIONED":
         return None
     settings = table.get("ProvisionedCapacitySettings")
     units = settings.get("ProvisionedThroughput") if isinstance(settings, Mapping) else None
     if not isinstance(units, Mapping):
         return None
-    return int(units.get("ReadCapacityUnits", 1)), int(units.get("WriteCapacityUnits", 1))
+    capacity = (units.get("ReadCapacityUnits", 1), units.get("WriteCapacityUnits", 1))
+    if not all(isinstance(u, int) and not isinstance(u, bool) and u >= 1 for u in capacity):
+        warnings.append(
+            f"{where}: provisioned capacity {capacity[0]!r} RCU, {capacity[1]!r} WCU is not "
+            "DynamoDB's (whole units, at least 1); the table is imported on demand"
+        )
+        return None
+    return capacity
 
 
 def _item(raw: Any, where: str, warnings: list[str]) -> dict[str, Any] | None:

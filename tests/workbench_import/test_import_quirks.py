@@ -10,7 +10,7 @@ import pytest
 from import_checks import exported_key_schema, finding_codes, key_schema, run_import
 
 from modelkit.errors import LoadError
-from modelkit.schema import PRIMARY, TableDesign
+from modelkit.schema import PRIMARY, OnDemand, Provisioned, TableDesign
 from modelkit.workbench_import import read_model, read_model_file
 
 
@@ -280,3 +280,25 @@ def test_entities_never_take_the_names_the_module_imports(tmp_path: Path) -> Non
     del table["TableData"]
     _, design = _import(tmp_path, _model(table))
     assert [e.name for e in design.entities] == ["KeyEntity"]
+
+
+def test_provisioned_capacity_is_kept_or_imported_on_demand(tmp_path: Path) -> None:
+    """Capacity DynamoDB accepts is kept; zero units (models drawn without any) would not
+    compile, so that table is imported on demand, with a warning."""
+
+    def provisioned(rcu: Any, wcu: Any) -> dict[str, Any]:
+        units = {"ReadCapacityUnits": rcu, "WriteCapacityUnits": wcu}
+        return _table(
+            BillingMode="PROVISIONED",
+            ProvisionedCapacitySettings={"ProvisionedThroughput": units},
+        )
+
+    warnings, design = _import(tmp_path, _model(provisioned(5, 2)))
+    assert design.billing == Provisioned(rcu=5, wcu=2)
+    assert warnings == []
+    warnings, design = _import(tmp_path, _model(provisioned(0, 0)))
+    assert design.billing == OnDemand()
+    assert warnings == [
+        f"{tmp_path / 'model.json'}: table 'App': provisioned capacity 0 RCU, 0 WCU is not "
+        "DynamoDB's (whole units, at least 1); the table is imported on demand"
+    ]
