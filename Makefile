@@ -13,7 +13,7 @@ demo: $(BIN)/modelkit
 
 ## test: install everything the tests need (Python packages, redis-server, dynalite) and run them all
 test: deps
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15
 
 deps: $(BIN)/modelkit services-deps $(VENV)/.dev-installed
 

@@ -108,8 +108,8 @@ def run_cache_machine(
         run_state_machine_as_test(machine, settings=chosen_settings)
     finally:
         deployment.close(keep_table=keep_table)
-    main = ("runs", "reads checked", "reads exempt", "queries checked", "races")
-    main += ("race reads checked", "hits", "misses")
+    main = {"runs", "reads checked", "reads exempt", "queries checked", "races"}
+    main |= {"race reads checked", "hits", "misses"}
     return CacheMachineReport(
         table=deployment.table,
         runs=tally["runs"],
