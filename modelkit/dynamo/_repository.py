@@ -122,24 +122,32 @@ class Repository(Generic[T]):
         condition: Condition | None = None,
         if_absent: bool = False,
         return_current: bool = False,
+        as_given: bool = False,
     ) -> T:
         """Write ``obj`` whole (replacing an item with the same key unless ``if_absent``).
 
         A false ``condition`` raises :class:`ConditionFailed`, holding the current item when
         ``return_current`` is set. Returns the item as stored (timestamps and version set).
+
+        ``as_given=True`` writes the item as ``obj`` gives it, as :meth:`batch_put` does: no
+        timestamps set, the version neither checked nor incremented (so putting the same
+        ``obj`` again changes nothing). Unique values are still claimed, and one that this
+        item already holds is no :class:`UniqueViolation`. For loading data, not for
+        application writes, which lose optimistic locking with it.
         """
         stored: T = self._cached_write(
-            [self.shape.key(obj)], lambda: self._put(obj, condition, if_absent, return_current)
+            [self.shape.key(obj)],
+            lambda: self._put(obj, condition, if_absent, return_current, as_given),
         )
         return stored
 
     def _put(
-        self, obj: T, condition: Condition | None, if_absent: bool, current: bool
+        self, obj: T, condition: Condition | None, if_absent: bool, current: bool, as_given: bool
     ) -> Written[T]:
         if self._unique:
-            stored: T = self._unique.put(obj, condition, if_absent)
+            stored: T = self._unique.put(obj, condition, if_absent, as_given)
             return Written(stored, [stored], [self.shape.keys.key_attributes(stored)], True)
-        obj, request = self._writes.put(obj, condition, if_absent, current)
+        obj, request = self._writes.put(obj, condition, if_absent, current, as_given)
         if self.db.queries is not None:
             request["ReturnValues"] = "ALL_OLD"
         response = self._send("PutItem", request, "put")

@@ -16,6 +16,7 @@ from modelkit.codec import decode_value
 from modelkit.dynamo.expressions import Action, Condition, Path, all_of
 from modelkit.errors import ConditionFailed, NotFound, TransactionCanceled, UniqueViolation
 from modelkit.keys import escape_str
+from modelkit.schema import PRIMARY
 
 if TYPE_CHECKING:
     from modelkit.dynamo._repository import Repository
@@ -117,15 +118,34 @@ class UniqueFields(Generic[T]):
         item: Mapping[str, Any] | None = response.get("Item")
         return item
 
-    def put(self, obj: T, condition: Condition | None, if_absent: bool) -> T:
+    def put(self, obj: T, condition: Condition | None, if_absent: bool, as_given: bool) -> T:
+        """Put the item and claim its values. ``as_given`` writes the item as ``obj`` gives
+        it (see :meth:`WriteBuilder.put`), and a value held by this very item is no violation
+        (a transaction applied, then refused when retried, as on servers ignoring its token).
+        """
         before = self._values(self._read(obj))
         after = {f: getattr(obj, f) for f in self.fields}
         tx = self.repo.db.transaction()
         guard = self._guard(before)
-        stamped: T = tx._put(obj, guard if condition is None else condition & guard, if_absent)
+        condition = guard if condition is None else condition & guard
+        if not as_given:
+            stamped: T = tx._put(obj, condition, if_absent)
+        else:
+            stamped, request = self.repo._writes.put(obj, condition, if_absent, True, True)
+            tx.raw("Put", self.repo.name, self._key_fields(obj), request)
         self._markers(tx, before, after)
-        self._commit(tx, after)
+        try:
+            self._commit(tx, after)
+        except UniqueViolation:
+            if not as_given or self._values(self._read(obj)) != after:
+                raise
         return stamped
+
+    def _key_fields(self, obj: T) -> dict[str, Any]:
+        """The values of ``obj``'s primary key fields (how a transaction names the item)."""
+        pk, sk = self.repo.shape.keys.formats[PRIMARY]
+        names = (*pk.fields, *(sk.fields if sk is not None else ()))
+        return {n: getattr(obj, n) for n in names}
 
     def update(
         self, key: Mapping[str, Any], actions: list[Action], condition: Condition | None

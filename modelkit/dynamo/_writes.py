@@ -59,13 +59,20 @@ class WriteBuilder(Generic[T]):
         return self.shape.to_item(obj)
 
     def put(
-        self, obj: T, condition: Condition | None, if_absent: bool, return_current: bool
+        self,
+        obj: T,
+        condition: Condition | None,
+        if_absent: bool,
+        return_current: bool,
+        as_given: bool = False,
     ) -> tuple[T, dict[str, Any]]:
-        stamped = self._stamped(obj)
+        """``as_given``: the item of ``obj`` as it is, like :meth:`item` (no timestamps set,
+        the version neither checked nor incremented)."""
+        stamped = obj if as_given else self._stamped(obj)
         conditions: list[Condition] = [condition] if condition is not None else []
         if if_absent:
             conditions.append(self.pk_path.not_exists())
-        if self.version:
+        if self.version and not as_given:
             current = getattr(obj, self.version)
             version = Path(self.shape.field_attribute(self.version))
             conditions.append(self.pk_path.not_exists() if current == 0 else version == current)

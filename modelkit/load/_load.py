@@ -64,13 +64,14 @@ def load(
     """Write every valid record of ``data`` (JSON array, JSONL or CSV) to the table.
 
     Records of entities with unique fields are put one by one (a transaction with their
-    markers); a record whose unique value another item holds is rejected. Rejected records
-    go to ``rejects`` (``DATA.rejects.jsonl``), in file order, as the record plus ``line``
-    and ``error``; the others load. ``DATA.load-checkpoint`` records how far the file is
-    written, so that a re-run after an interruption skips it (``restart`` ignores it); puts
-    are idempotent by key, so nothing is duplicated. ``after_batch`` is called with each
-    acknowledged batch (tests interrupt a load with it). :class:`~modelkit.errors.LoadError`
-    for an unusable file or entity.
+    markers), their items as given like the others (no timestamps set, versions neither
+    checked nor incremented); a record whose unique value another item holds is rejected.
+    Rejected records go to ``rejects`` (``DATA.rejects.jsonl``), in file order, as the
+    record plus ``line`` and ``error``; the others load. ``DATA.load-checkpoint`` records how
+    far the file is written, so that a re-run after an interruption skips it (``restart``
+    ignores it); items are written as given, so a record written again changes nothing.
+    ``after_batch`` is called with each acknowledged batch (tests interrupt a load with it).
+    :class:`~modelkit.errors.LoadError` for an unusable file or entity.
     """
     if batch < 1 or threads < 1:
         raise ValueError("batch and threads must be at least 1")

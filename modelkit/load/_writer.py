@@ -1,10 +1,11 @@
 """Batches written on one thread or several, and acknowledged in file order.
 
 Records of entities without unique fields are written with the repositories' ``batch_put``;
-those of entities with unique fields one by one with ``put``, a transaction with their
-markers, where a value already taken rejects the record. With several threads, a batch that
-puts a key or claims a unique value that a batch before it (still being written) also does
-waits for it, so that the first record in the file claims a value whatever the threads.
+those of entities with unique fields one by one with ``put(as_given=True)``, a transaction
+with their markers that writes the item as it is, like ``batch_put``, where a value already
+taken by another item rejects the record. With several threads, a batch that puts a key or
+claims a unique value that a batch before it (still being written) also does waits for it,
+so that the first record in the file claims a value whatever the threads.
 """
 
 from __future__ import annotations
@@ -130,21 +131,14 @@ class Writer:
                 self._next += 1
 
     def _put(self, put: Put) -> str | None:
-        """Write one record with its markers; why it is rejected, or None."""
+        """Write one record with its markers, its item as the file gives it; why it is
+        rejected, or None. Putting it again changes nothing and is not a reject."""
         try:
-            self.db[put.entity].put(put.obj)
+            self.db[put.entity].put(put.obj, as_given=True)
         except UniqueViolation as exc:
-            if self._holds(put, exc):
-                return None
             return taken(exc)
-        except ConditionFailed as exc:
-            version = self.db.design.entity(put.entity).version_field
-            if version is None:
-                return str(exc)
-            return (
-                f"{put.entity}: {version} {getattr(put.obj, version)!r} is not the stored "
-                f"item's (a put needs the version it replaces, 0 for a new item)"
-            )
+        except ConditionFailed as exc:  # the item changed between its read and its write
+            return str(exc)
         except DynamoError as exc:
             if exc.code == "UnknownOperationException":
                 raise LoadError(
@@ -154,13 +148,6 @@ class Writer:
                 ) from None
             raise
         return None
-
-    def _holds(self, put: Put, exc: UniqueViolation) -> bool:
-        """True if the value is held by the record's own item: the transaction was applied,
-        and a retry of it refused (on servers that ignore its idempotency token, like moto).
-        """
-        stored = self.db[put.entity].get(msgspec.structs.asdict(put.obj), consistent=True)
-        return stored is not None and getattr(stored, exc.field) == exc.value
 
 
 def taken(exc: UniqueViolation) -> str:

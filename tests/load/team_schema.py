@@ -1,7 +1,10 @@
 """The schema of the unique-field load tests: users, each with a unique email and an optional
-unique handle, their notes (no unique fields), and versioned badges with a unique code."""
+unique handle, their notes (no unique fields), and versioned badges with a unique code and
+created/updated timestamps."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import msgspec
 
@@ -29,10 +32,18 @@ class Note(msgspec.Struct, kw_only=True):
     text: str
 
 
-@team.entity(key=Key(pk="BADGE#{badge_id}", sk="BADGE"), unique=["code"], version="version")
+@team.entity(
+    key=Key(pk="BADGE#{badge_id}", sk="BADGE"),
+    unique=["code"],
+    version="version",
+    created="created",
+    updated="updated",
+)
 class Badge(msgspec.Struct, kw_only=True):
     """A badge with a unique code and a version: a put must give the version it replaces."""
 
     badge_id: str
     code: str
     version: int = 0
+    created: dt.datetime | None = None
+    updated: dt.datetime | None = None

@@ -189,24 +189,3 @@ def test_dynalite_refuses_the_load_in_one_line(team_dynalite: Deployed, tmp_path
     result = run(team, str(data))
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "has no transactions" in result.stderr
-
-
-def test_a_versioned_entity_loads_once(team_moto: Deployed, tmp_path: Path) -> None:
-    """Records are written as put writes them: the version is checked and incremented."""
-    team = team_moto
-    data = tmp_path / "badges.jsonl"
-    badges = [{"entity": "Badge", "badge_id": f"b-{i}", "code": f"C{i}"} for i in (1, 2)]
-    data.write_text("".join(json.dumps(b) + "\n" for b in badges), encoding="utf-8")
-    first = load(team.design, data, team.client, table=team.design.name)
-    assert (first.loaded, first.rejected) == (2, 0)
-    items = scan(team)
-    assert [items[(f"BADGE#b-{i}", "BADGE")]["version"] for i in (1, 2)] == ["1", "1"]
-    assert ("_UNIQUE#Badge#code#C1", "_UNIQUE") in items and len(items) == 4
-    again = load(team.design, data, team.client, table=team.design.name)
-    assert (again.loaded, again.rejected) == (0, 2)
-    assert again.messages == [
-        f"{data}:{line}: Badge: version 0 is not the stored item's (a put needs the version "
-        "it replaces, 0 for a new item)"
-        for line in (1, 2)
-    ]
-    assert scan(team) == items
