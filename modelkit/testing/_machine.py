@@ -36,13 +36,15 @@ processes = st.integers(min_value=0, max_value=len(PROCESSES) - 1)
 
 class Options(msgspec.Struct, frozen=True):
     """What the machine exercises: ``entities`` and ``patterns`` of the design, how long a
-    GSI may lag (``index_lag`` seconds), and whether it runs races and link outages."""
+    GSI may lag (``index_lag`` seconds), and whether it runs races, link outages and
+    transactions."""
 
     entities: tuple[str, ...]
     patterns: tuple[PatternDesign, ...]
     index_lag: float
     races: bool
     outages: bool
+    transactions: bool
 
 
 def machine_class(
@@ -175,6 +177,33 @@ def machine_class(
             except (*REFUSED, ValidationError):
                 tally["updates refused"] += 1
             self.wrote(proc, known)
+
+        @precondition(lambda self: bypassable and options.transactions)
+        @rule(data=st.data(), p=processes, size=st.integers(min_value=1, max_value=3))
+        def transaction(self, data: st.DataObject, p: int, size: int) -> None:
+            """Puts and deletes of up to three items in one transaction (entities without
+            unique fields, which transactions refuse); an item named twice is left out."""
+            proc = self.procs[p]
+            ops: dict[str, tuple[Known, Any]] = {}
+            for _ in range(size):
+                entity = data.draw(st.sampled_from(outside), label="entity")
+                reuse, pick = data.draw(st.booleans()), data.draw(picks)
+                delete = data.draw(st.booleans(), label="delete")
+                instance = self.draw(data, entity, reuse, pick)
+                known = self.items.known(entity, instance)
+                ops.setdefault(known.id, (known, None if delete else instance))
+            try:
+                with proc.db.transaction() as tx:
+                    for known, instance in ops.values():
+                        if instance is None:
+                            tx.delete(type(known.instance), known.fields)
+                        else:
+                            tx.put(instance)
+            except REFUSED:
+                tally["transactions refused"] += 1
+            tally["transactions"] += 1
+            for known, _ in ops.values():
+                self.wrote(proc, known)
 
         @precondition(lambda self: bypassable)
         @rule(

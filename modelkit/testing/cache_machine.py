@@ -9,7 +9,8 @@ True
 The machine makes a table of its own (``<table>-mkcheck-<random>``, on demand) and deletes
 it afterwards; its Redis keys start with ``mkcheck-`` and are removed after each example.
 Two application processes (each its own :class:`~modelkit.cache.RedisCache`) share the
-table and the Redis. Hypothesis drives puts, updates and deletes through either process,
+table and the Redis. Hypothesis drives puts, updates, deletes and transactions through either
+process,
 writes made outside modelkit with their stream records delivered later, Redis evicting keys,
 a process's link to Redis cut and restored, and races of writer and reader threads on one
 item. Every get, batch get and query page read through a process is compared with the
@@ -28,7 +29,7 @@ from collections import Counter
 from typing import Any
 
 import msgspec
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from modelkit.dynamo import DynamoClient, connect_dynamodb
@@ -39,6 +40,11 @@ from modelkit.testing._machine import Options, machine_class
 DEFAULT_TIMEOUT = 0.25
 """The processes' Redis timeout: longer than the 10 ms default, so that a slow network to
 Redis shows up as few exempt reads (a timed-out invalidation is pending, like an outage)."""
+
+
+NO_EXPLAIN = tuple(p for p in Phase if p is not Phase.explain)
+"""Hypothesis's phases but the explanation of a failure, which traces every line run and
+can take many minutes on a Redis Cluster client's start."""
 
 
 class CacheMachineReport(msgspec.Struct, frozen=True):
@@ -73,6 +79,7 @@ def run_cache_machine(
     index_lag: float = 0.0,
     races: bool = True,
     outages: bool = True,
+    transactions: bool = True,
     keep_table: bool = False,
     hypothesis_settings: settings | None = None,
     **cache_options: Any,
@@ -83,8 +90,9 @@ def run_cache_machine(
     DynamoDB is ``dynamodb``, or the client made for ``endpoint_url`` and ``region``.
     ``timeout`` and ``cache_options`` (``breaker_failures``, ``index_settle``, ...) configure
     each process's :class:`~modelkit.cache.RedisCache`. ``index_lag``: how long a GSI may
-    take to show a write (0 for moto and dynalite; a second or two for DynamoDB). Queries
-    run for every ``get`` and ``query`` pattern of the chosen entities.
+    take to show a write (0 for moto and dynalite; a second or two for DynamoDB).
+    ``transactions=False`` leaves transactions out, for endpoints without them (dynalite).
+    Queries run for every ``get`` and ``query`` pattern of the chosen entities.
     """
     chosen = _entities(design, entities)
     patterns = tuple(
@@ -92,13 +100,14 @@ def run_cache_machine(
         for p in design.patterns
         if p.op in ("get", "query") and all(name in chosen for name in p.entities)
     )
-    options = Options(chosen, patterns, index_lag, races, outages)
+    options = Options(chosen, patterns, index_lag, races, outages, transactions)
     client = dynamodb or connect_dynamodb(endpoint_url=endpoint_url, region=region)
     deployment = Deployment(design, client, redis_url, timeout=timeout, cache_options=cache_options)
     tally: Counter[str] = Counter()
     try:
         machine = machine_class(deployment, options, tally)
         chosen_settings = hypothesis_settings or settings(
+            phases=NO_EXPLAIN,
             max_examples=examples,
             stateful_step_count=steps,
             deadline=None,

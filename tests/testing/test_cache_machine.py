@@ -17,7 +17,7 @@ from moto import mock_aws
 import modelkit
 from modelkit.cache import _entity_cache, _redis_cache
 from modelkit.cache._transport import Script
-from modelkit.dynamo import StreamInvalidator, connect_dynamodb
+from modelkit.dynamo import StreamInvalidator, Transaction, connect_dynamodb
 from modelkit.dynamo._stream_invalidator import InvalidationCounts
 from modelkit.errors import TableNotFound
 from modelkit.testing import CacheMachineReport, StaleRead, run_cache_machine
@@ -81,7 +81,7 @@ def test_cache_designs_with_races_outages_and_streams(
 ) -> None:
     """Every kind of step happened: races, queries of cached pages, outages with reads
     exempted while an invalidation was pending, outside writes delivered by the stream
-    consumer, and refused updates (an update of an item that is not there)."""
+    consumer, and transactions."""
     report = run_cache_machine(
         design, endpoint_url=moto_server_url, redis_url=redis_server.url, examples=15, steps=40
     )
@@ -89,6 +89,7 @@ def test_cache_designs_with_races_outages_and_streams(
     assert report.races > 0 and report.race_reads_checked >= 6 * report.races
     assert report.queries_checked > 0 and report.reads_exempt > 0
     assert report.counts["links cut"] > 0 and report.counts["stream records delivered"] > 0
+    assert report.counts["transactions"] > 0
 
 
 def test_gsi_pages_on_dynalite_and_a_cluster(
@@ -100,6 +101,7 @@ def test_gsi_pages_on_dynalite_and_a_cluster(
         redis_url=redis_cluster.nodes[0].url,
         examples=8,
         steps=30,
+        transactions=False,  # dynalite has none
     )
     explored(report)
     assert report.queries_checked > 0
@@ -230,3 +232,20 @@ def test_races_find_a_commit_without_its_lease_check(
             hypothesis_settings=SEARCH,
         )
     assert any("stale" in r.getMessage() for r in caplog.records)
+
+
+def test_finds_transactions_that_do_not_invalidate(
+    monkeypatch: pytest.MonkeyPatch, moto_server_url: str, redis_server: RedisServer
+) -> None:
+    """A deliberate fault: transactions neither mark their cached items nor make their
+    query pages stale."""
+    monkeypatch.setattr(Transaction, "_mark_cached", lambda self: [])
+    monkeypatch.setattr(Transaction, "_invalidate_queries", lambda self: None)
+    with pytest.raises(StaleRead, match="stale"):
+        run_cache_machine(
+            design,
+            endpoint_url=moto_server_url,
+            redis_url=redis_server.url,
+            races=False,
+            hypothesis_settings=SEARCH,
+        )
