@@ -47,3 +47,25 @@ def scan(target: Deployed) -> dict[tuple[str, str], dict[str, Any]]:
         if "LastEvaluatedKey" not in page:
             return items
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+class Interrupt(Exception):
+    """A load stopped on purpose (see :func:`crashing`)."""
+
+
+def crashing(url: str, transactions: int) -> DynamoClient:
+    """A client whose ``transactions``-th TransactWriteItems (and every later one) fails
+    before it is sent, as a load stops when its process is killed in the middle of a batch."""
+    client = connect_dynamodb(endpoint_url=url)
+    send = client.call
+    left = [transactions]
+
+    def call(operation: str, request: Any) -> dict[str, Any]:
+        if operation == "TransactWriteItems":
+            left[0] -= 1
+            if left[0] <= 0:
+                raise Interrupt
+        return send(operation, request)
+
+    client.call = call  # type: ignore[method-assign]
+    return client

@@ -10,17 +10,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from load_helpers import TEAM_SCHEMA, Deployed, scan
+from load_helpers import TEAM_SCHEMA, Deployed, Interrupt, crashing, scan
 from unique_data import LOADED, REJECTS, expected_table, rejects_of, seed, write_file
 
 from modelkit.cli import main
 from modelkit.dynamo import DynamoClient, connect_dynamodb
 from modelkit.errors import LoadError
 from modelkit.load import Batch, load
-
-
-class Interrupt(Exception):
-    pass
 
 
 def assert_loaded(team: Deployed, data: Path) -> None:
@@ -134,24 +130,6 @@ def test_a_retried_transaction_that_was_applied_loads_its_record(
     result = load(team.design, data, sent_twice(team.url, 3), table=team.design.name)
     assert (result.loaded, result.rejected) == (LOADED, len(REJECTS))
     assert_loaded(team, data)
-
-
-def crashing(url: str, transactions: int) -> DynamoClient:
-    """A client whose ``transactions``-th TransactWriteItems (and every later one) fails
-    before it is sent, as a load stops when its process is killed in the middle of a batch."""
-    client = connect_dynamodb(endpoint_url=url)
-    send = client.call
-    left = [transactions]
-
-    def call(operation: str, request: Any) -> dict[str, Any]:
-        if operation == "TransactWriteItems":
-            left[0] -= 1
-            if left[0] <= 0:
-                raise Interrupt
-        return send(operation, request)
-
-    client.call = call  # type: ignore[method-assign]
-    return client
 
 
 def test_a_load_stopped_inside_a_batch_puts_its_records_again(

@@ -7,37 +7,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from badge_data import BATCH, LOADED, REJECTS, expected_table, seed, write_file
-from load_helpers import Deployed, scan
+from load_helpers import Deployed, Interrupt, crashing, scan
 from unique_data import rejects_of
 
-from modelkit.dynamo import DynamoClient, connect_dynamodb
+from modelkit.dynamo import DynamoClient
 from modelkit.load import LoadResult, load
-
-
-class Interrupt(Exception):
-    pass
-
-
-def crashing(url: str, transactions: int) -> DynamoClient:
-    """A client whose ``transactions``-th TransactWriteItems (and every later one) fails
-    before it is sent, as a load stops when its process is killed in the middle of a batch."""
-    client = connect_dynamodb(endpoint_url=url)
-    send = client.call
-    left = [transactions]
-
-    def call(operation: str, request: Any) -> dict[str, Any]:
-        if operation == "TransactWriteItems":
-            left[0] -= 1
-            if left[0] <= 0:
-                raise Interrupt
-        return send(operation, request)
-
-    client.call = call  # type: ignore[method-assign]
-    return client
 
 
 def run(team: Deployed, data: Path, threads: int, client: DynamoClient | None = None) -> LoadResult:
