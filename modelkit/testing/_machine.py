@@ -98,14 +98,15 @@ def machine_class(
             pool = self.pool(entity)
             return pool[pick % len(pool)]
 
-        def draw(self, data: st.DataObject, entity: str, reuse: bool, pick: int) -> Any:
-            """A new instance of ``entity``; with ``reuse``, under a known item's key."""
+        def draw(self, data: st.DataObject, entity: str, reuse: bool, pick: int) -> Known:
+            """A new instance of ``entity`` (``.instance``); with ``reuse``, under a known
+            item's key."""
             instance = data.draw(drawn[entity], label=f"{entity} instance")
             if reuse and self.pool(entity):
                 instance = self.items.with_key(instance, self.pick(pick, entity))
             known = self.items.known(entity, instance)
             self.known.setdefault(known.id, known)
-            return instance
+            return known
 
         def wrote(self, proc: Process | None, known: Known) -> None:
             """After a write: the other processes' near caches may hold the old value."""
@@ -142,13 +143,13 @@ def machine_class(
             pick=picks,
         )
         def put(self, data: st.DataObject, entity: str, p: int, reuse: bool, pick: int) -> None:
-            instance = self.draw(data, entity, reuse, pick)
+            known = self.draw(data, entity, reuse, pick)
             proc = self.procs[p]
             try:
-                proc.db[entity].put(instance)
+                proc.db[entity].put(known.instance)
             except REFUSED:
                 tally["writes refused"] += 1
-            self.wrote(proc, self.items.known(entity, instance))
+            self.wrote(proc, known)
 
         @precondition(lambda self: self.known)
         @rule(p=processes, pick=picks)
@@ -189,9 +190,8 @@ def machine_class(
                 entity = data.draw(st.sampled_from(outside), label="entity")
                 reuse, pick = data.draw(st.booleans()), data.draw(picks)
                 delete = data.draw(st.booleans(), label="delete")
-                instance = self.draw(data, entity, reuse, pick)
-                known = self.items.known(entity, instance)
-                ops.setdefault(known.id, (known, None if delete else instance))
+                known = self.draw(data, entity, reuse, pick)
+                ops.setdefault(known.id, (known, None if delete else known.instance))
             try:
                 with proc.db.transaction() as tx:
                     for known, instance in ops.values():
@@ -225,8 +225,7 @@ def machine_class(
         ) -> None:
             """A write that bypasses modelkit; its stream record is delivered at once to one
             process's stream consumer, or ``later``."""
-            instance = self.draw(data, entity, reuse, pick)
-            known = self.items.known(entity, instance)
+            known = self.draw(data, entity, reuse, pick)
             table = deployment.table
             if delete:
                 request = {"TableName": table, "Key": known.key, "ReturnValues": "ALL_OLD"}
@@ -234,7 +233,7 @@ def machine_class(
                 body = {"Keys": known.key, **({"OldImage": old} if old else {})}
                 event = "REMOVE"
             else:
-                item = self.truth.shape(entity).to_item(instance)
+                item = self.truth.shape(entity).to_item(known.instance)
                 request = {"TableName": table, "Item": item, "ReturnValues": "ALL_OLD"}
                 old = deployment.client.call("PutItem", request).get("Attributes")
                 body = {"Keys": known.key, "NewImage": item, **({"OldImage": old} if old else {})}
@@ -384,7 +383,7 @@ def machine_class(
             """Writers (puts or deletes) and readers in threads, on one item, at once; each
             process's reads from DynamoDB reach it a drawn delay late. Only while every link
             is up and every invalidation delivered."""
-            known = self.items.known(entity, self.draw(data, entity, reuse, pick))
+            known = self.draw(data, entity, reuse, pick)
             values = [
                 None if delete else self.items.with_key(data.draw(drawn[entity]), known)
                 for _, delete in writes
